@@ -1,0 +1,1 @@
+"""Build the Alternative Provision Directory: content files in, accessible static site out."""

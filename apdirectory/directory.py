@@ -1,0 +1,45 @@
+"""The published directory: what the site shows, built once from validated content.
+
+Withdrawn providers are dropped here, so no later stage can publish them by mistake.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .load import Content, Entry
+from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
+
+
+@dataclass(frozen=True)
+class Directory:
+    config: SiteConfig
+    lots: list[Entry[Lot]]  # by number
+    providers: list[Entry[Provider]]  # published ones (active and paused), A to Z
+    pages: list[Entry[Page]]  # by order, then title; the home page ("index") is not among them
+    home: Entry[Page] | None
+    glossary: list[GlossaryEntry]  # A to Z by term
+
+    def providers_on(self, lot_number: int) -> list[Entry[Provider]]:
+        return [p for p in self.providers if any(offer.lot == lot_number for offer in p.data.lots)]
+
+    def lot(self, number: int) -> Entry[Lot]:
+        return next(lot for lot in self.lots if lot.data.number == number)
+
+    @property
+    def abbreviations(self) -> dict[str, str]:
+        """Abbreviation -> what it stands for, from the glossary."""
+        return {entry.abbr: entry.term for entry in self.glossary if entry.abbr}
+
+
+def build_directory(content: Content) -> Directory:
+    """Assumes content passed validation (no errors)."""
+    pages = [page for page in content.pages if page.slug != "index"]
+    return Directory(
+        config=content.config,
+        lots=sorted(content.lots, key=lambda lot: lot.data.number),
+        providers=sorted((p for p in content.providers if p.data.status != "withdrawn"),
+                         key=lambda p: (p.data.name.casefold(), p.slug)),
+        pages=sorted(pages, key=lambda page: (page.data.order, page.data.title.casefold())),
+        home=next((page for page in content.pages if page.slug == "index"), None),
+        glossary=sorted(content.glossary, key=lambda entry: entry.term.casefold()),
+    )

@@ -1,0 +1,117 @@
+"""Load stage: every content file -> validated models, with every problem found on the way."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import TypeAdapter
+
+from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
+from .problems import Problem
+from .sources import Source, read_source
+from .validate import validate
+
+M = TypeVar("M")
+
+CONFIG_FILE = "site_config.yaml"
+GLOSSARY_FILE = "content/glossary.yaml"
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+LOT_FILE = re.compile(r"lot-([0-9]{1,2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md")
+_GLOSSARY = TypeAdapter(list[GlossaryEntry])
+
+
+@dataclass(frozen=True)
+class Entry(Generic[M]):
+    """One validated content file."""
+    slug: str
+    source: Source
+    data: M
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+
+@dataclass
+class Content:
+    config: SiteConfig | None = None
+    config_source: Source | None = None
+    lots: list[Entry[Lot]] = field(default_factory=list)
+    providers: list[Entry[Provider]] = field(default_factory=list)
+    pages: list[Entry[Page]] = field(default_factory=list)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+
+
+def load_content(root: Path) -> tuple[Content, list[Problem]]:
+    content, problems = Content(), []
+    content.config, content.config_source = _load_yaml(root, CONFIG_FILE, SiteConfig, problems)
+    content.glossary = _load_yaml(root, GLOSSARY_FILE, _GLOSSARY, problems)[0] or []
+    for relpath in _markdown_files(root, "content/lots", problems):
+        match = LOT_FILE.fullmatch(Path(relpath).name)
+        if not match:
+            problems.append(Problem(relpath, 0, "", "a lot file must be named lot-<number>-<name>.md, "
+                                    "for example lot-4-vocational.md"))
+            continue
+        entry = load_entry(root, relpath, Lot, problems, slug=f"{int(match[1])}-{match[2]}")
+        if entry:
+            content.lots.append(entry)
+            if entry.data.number != int(match[1]):
+                problems.append(Problem(relpath, entry.source.line(("number",)), "number",
+                                        f"is {entry.data.number} but the file name says lot {int(match[1])}: "
+                                        "make them the same"))
+    for kind, model, target in (("providers", Provider, content.providers), ("pages", Page, content.pages)):
+        for relpath in _markdown_files(root, f"content/{kind}", problems):
+            entry = load_entry(root, relpath, model, problems)
+            if entry:
+                target.append(entry)
+    return content, problems
+
+
+def load_entry(root: Path, relpath: str, model: type[M], problems: list[Problem],
+               slug: str | None = None) -> Entry[M] | None:
+    """Read and validate one Markdown file with front matter; slug defaults to its file name."""
+    slug = slug or Path(relpath).stem
+    if not SLUG.fullmatch(slug):
+        problems.append(Problem(relpath, 0, "", f"'{Path(relpath).name}' is not a valid file name: use "
+                                "lowercase letters, digits and hyphens, ending .md (for example kestrel-learning.md)"))
+        return None
+    source = read_source(root, relpath, front_matter=True)
+    if isinstance(source, Problem):
+        problems.append(source)
+        return None
+    data, found = validate(model, source)
+    problems.extend(found)
+    return Entry(slug, source, data) if data is not None else None
+
+
+def _load_yaml(root: Path, relpath: str, model, problems: list[Problem]) -> tuple:
+    """(validated data or None, its Source or None) for a plain YAML file."""
+    if not (root / relpath).exists():
+        problems.append(Problem(relpath, 0, "", "is missing: every site needs this file"))
+        return None, None
+    source = read_source(root, relpath, front_matter=False)
+    if isinstance(source, Problem):
+        problems.append(source)
+        return None, None
+    data, found = validate(model, source)
+    problems.extend(found)
+    return data, source
+
+
+def _markdown_files(root: Path, folder: str, problems: list[Problem]) -> list[str]:
+    """Relative paths of the .md files in a folder, sorted; anything else there is a problem."""
+    paths = []
+    directory = root / folder
+    if not directory.is_dir():
+        return paths
+    for path in sorted(directory.iterdir()):
+        relpath = f"{folder}/{path.name}"
+        if path.name.startswith("."):
+            continue  # .gitkeep and editors' files
+        if path.suffix != ".md" or path.is_dir():
+            problems.append(Problem(relpath, 0, "", f"is not a .md file: only Markdown files belong in {folder}/"))
+            continue
+        paths.append(relpath)
+    return paths

@@ -1,0 +1,73 @@
+"""Markdown and plain text -> safe HTML, with abbreviations marked up from the glossary.
+
+Content comes from many hands, so Markdown is treated as hostile: raw HTML is escaped (shown as
+text) by Python-Markdown, and its output is sanitised by nh3 with an allow-list, which also
+drops javascript: and data: links and adds rel="noopener noreferrer" to links.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+import markdown
+from markdown.extensions.abbr import AbbrExtension
+import nh3
+from markupsafe import Markup, escape
+
+ALLOWED_TAGS = {"p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "code",
+                "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "abbr", "hr"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "abbr": {"title"}}
+ALLOWED_URL_SCHEMES = {"https", "http", "mailto", "tel"}
+
+
+class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
+    """`#` in content becomes the page's level `top`, since the page itself owns its h1 and h2s."""
+
+    def __init__(self, md, top: int):
+        super().__init__(md)
+        self.top = top
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if re.fullmatch(r"h[1-6]", element.tag):
+                element.tag = f"h{min(6, int(element.tag[1]) + self.top - 1)}"
+
+
+class Renderer:
+    """One Markdown converter, reused: building a new one per document is the slow part."""
+
+    def __init__(self, abbreviations: dict[str, str]):
+        self.abbreviations = abbreviations
+        self._converters: dict[int, markdown.Markdown] = {}
+        self._abbr = _abbreviation_pattern(abbreviations)
+
+    def markdown(self, text: str, top_heading: int = 3) -> Markup:
+        converter = self._converters.get(top_heading) or self._make_converter(top_heading)
+        html = converter.reset().convert(text)
+        return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                                url_schemes=ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer"))
+
+    def text(self, text: str) -> Markup:
+        """Plain text (a summary, a label): escaped, with abbreviations marked up."""
+        escaped = str(escape(text))
+        if self._abbr is None:
+            return Markup(escaped)
+        return Markup(self._abbr.sub(
+            lambda m: f'<abbr title="{escape(self.abbreviations[m[0]])}">{m[0]}</abbr>', escaped))
+
+    def _make_converter(self, top_heading: int) -> markdown.Markdown:
+        converter = markdown.Markdown(extensions=["tables", "sane_lists", AbbrExtension(
+            glossary=self.abbreviations)], output_format="html")
+        # Raw HTML is shown as text, never passed through.
+        converter.preprocessors.deregister("html_block")
+        converter.inlinePatterns.deregister("html")
+        converter.treeprocessors.register(_ShiftHeadings(converter, top_heading), "shift_headings", 0)
+        self._converters[top_heading] = converter
+        return converter
+
+
+def _abbreviation_pattern(abbreviations: dict[str, str]) -> re.Pattern | None:
+    if not abbreviations:
+        return None
+    words = sorted(abbreviations, key=len, reverse=True)  # longest first: "SEND" before "SEN"
+    return re.compile(r"(?<![\w&])(?:" + "|".join(re.escape(word) for word in words) + r")(?![\w;])")

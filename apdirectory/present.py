@@ -1,0 +1,70 @@
+"""Values in plain English for people: dates, days, ages, prices, labels. Used as template filters."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote_plus
+
+from .models import DAYS, Location, Price
+
+DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
+REGISTRATION_LABELS = {
+    "independent-school": "Independent school, registered with the Department for Education",
+    "ap-academy": "Alternative provision academy or free school",
+    "pru": "Pupil referral unit",
+    "fe-college": "Further education college",
+    "unregistered": "Not registered as a school (part-time provision)",
+    "not-required": "Registration not required for this kind of provision",
+}
+MODE_LABELS = {"in-person": "In person", "online": "Online", "hybrid": "In person and online"}
+PER_LABELS = {"hour": "an hour", "session": "a session", "day": "a day", "week": "a week", "term": "a term"}
+
+
+def date_text(date: dt.date | None) -> str:
+    """2026-03-12 -> 12 March 2026 (the GOV.UK style)."""
+    return f"{date.day} {date:%B %Y}" if date else ""
+
+
+def join_words(items: list[str], last: str = "and") -> str:
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def days_text(days: list[str]) -> str:
+    """[mon, tue, wed, thu, fri] -> Monday to Friday; [mon, wed] -> Monday and Wednesday."""
+    ordered = sorted(set(days), key=DAYS.index)
+    indexes = [DAYS.index(day) for day in ordered]
+    if len(ordered) >= 3 and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        return f"{DAY_NAMES[ordered[0]]} to {DAY_NAMES[ordered[-1]]}"
+    return join_words([DAY_NAMES[day] for day in ordered])
+
+
+def number_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def price_text(price: Price) -> str:
+    amount = f"£{price.amount:,.2f}".removesuffix(".00")
+    return f"{amount} {PER_LABELS[price.per]}"
+
+
+def map_url(location: Location) -> str:
+    """A search for the address on OpenStreetMap: a link, so no map is loaded from another site."""
+    return "https://www.openstreetmap.org/search?query=" + quote_plus(", ".join([*location.address, location.postcode]))
+
+
+def labels_in(codes, vocabulary: dict[str, str]) -> list[str]:
+    """Codes -> their labels from a vocabulary, each once, in the order given."""
+    return [vocabulary[code] for code in dict.fromkeys(codes)]
+
+
+def phone_href(phone: str) -> str:
+    return "tel:" + phone.replace(" ", "")
+
+
+FILTERS = {
+    "date_text": date_text, "join_words": join_words, "days_text": days_text, "number_text": number_text,
+    "price_text": price_text, "map_url": map_url, "phone_href": phone_href, "labels_in": labels_in,
+}
+LABELS = {"registration": REGISTRATION_LABELS, "mode": MODE_LABELS, "day": DAY_NAMES}

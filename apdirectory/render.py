@@ -1,0 +1,106 @@
+"""Render stage: the directory -> every output file, as bytes in memory, keyed by site path.
+
+Each page gets `root`, the relative path back to the site root, so the site works on any host
+and under any sub-path (GitHub Pages serves it under /<repository>/).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+from . import present
+from .directory import Directory
+from .markup import Renderer
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # output path, such as "providers/kestrel/index.html"
+    template: str
+    title: str
+    breadcrumbs: list[tuple[str, str]] = field(default_factory=list)  # (label, path from root) above this page
+    context: dict = field(default_factory=dict)
+    in_sitemap: bool = True
+
+    @property
+    def url_path(self) -> str:
+        """The page's address below the site root: "providers/kestrel/"."""
+        return self.path.removesuffix("index.html")
+
+
+def render_site(directory: Directory, templates: Path) -> dict[str, bytes]:
+    env = make_environment(templates, directory)
+    specs = page_specs(directory)
+    files = {spec.path: render_page(env, spec, directory).encode() for spec in specs}
+    files["sitemap.xml"] = env.get_template("sitemap.xml").render(
+        base_url=directory.config.site.base_url, pages=[s for s in specs if s.in_sitemap]).encode()
+    files["robots.txt"] = env.get_template("robots.txt").render(
+        base_url=directory.config.site.base_url).encode()
+    for asset in sorted((templates / "assets").iterdir()):
+        files[f"assets/{asset.name}"] = asset.read_bytes()
+    return files
+
+
+def make_environment(templates: Path, directory: Directory) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    markup = Renderer(directory.abbreviations)
+    env.filters.update(present.FILTERS, markdown=markup.markdown, text=markup.text)
+    env.globals.update(site=directory.config.site, framework=directory.config.framework,
+                       vocab=directory.config.vocabularies, labels=present.LABELS,
+                       footer_pages=directory.pages)
+    return env
+
+
+def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -> str:
+    depth = spec.path.count("/")
+    root = "../" * depth if depth else "./"
+    if spec.path == "404.html":  # served at any missing address, so links must be absolute
+        root = urlsplit(directory.config.site.base_url).path
+    return env.get_template(spec.template).render(
+        page=spec, root=root, canonical=directory.config.site.base_url + spec.url_path, **spec.context)
+
+
+def page_specs(directory: Directory) -> list[PageSpec]:
+    home = [("Home", "")]
+    lots_crumbs = home + [("Lots", "lots/")]
+    az_crumbs = home + [("Providers A to Z", "providers/")]
+    specs = [
+        PageSpec("index.html", "home.html", directory.config.site.title,
+                 context={"intro": directory.home, "lots": _lots_with_providers(directory)}),
+        PageSpec("lots/index.html", "lots.html", "Lots", home,
+                 context={"lots": _lots_with_providers(directory)}),
+        PageSpec("providers/index.html", "providers.html", "Providers A to Z", home,
+                 context={"groups": _a_to_z(directory), "count": len(directory.providers)}),
+        PageSpec("glossary/index.html", "glossary.html", "Glossary", home,
+                 context={"entries": directory.glossary}),
+        PageSpec("404.html", "404.html", "Page not found", in_sitemap=False),
+    ]
+    for lot, providers in _lots_with_providers(directory):
+        specs.append(PageSpec(f"lots/{lot.slug}/index.html", "lot.html",
+                              f"Lot {lot.data.number}: {lot.data.title}", lots_crumbs,
+                              context={"lot": lot, "providers": providers}))
+    for provider in directory.providers:
+        offers = [(directory.lot(offer.lot), offer) for offer in provider.data.lots]
+        specs.append(PageSpec(f"providers/{provider.slug}/index.html", "provider.html", provider.data.name,
+                              az_crumbs, context={"provider": provider, "p": provider.data, "offers": offers}))
+    for page in directory.pages:
+        specs.append(PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, home,
+                              context={"entry": page}))
+    return specs
+
+
+def _lots_with_providers(directory: Directory) -> list[tuple]:
+    return [(lot, directory.providers_on(lot.data.number)) for lot in directory.lots]
+
+
+def _a_to_z(directory: Directory) -> list[tuple[str, list]]:
+    """Providers grouped by first letter ("0-9" for names that start with a digit)."""
+    groups: dict[str, list] = {}
+    for provider in directory.providers:
+        first = provider.data.name[:1].upper()
+        groups.setdefault(first if first.isalpha() else "0-9", []).append(provider)
+    return list(groups.items())

@@ -1,0 +1,144 @@
+"""Rules that span fields or files: vocabularies, lots, registration, ages, dates, review age."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from .load import Content, Entry
+from .models import KEY_STAGES, REGISTERED_SCHOOL_TYPES, Provider
+from .problems import Problem, field_path
+
+# The ages of pupils in each key stage (a pupil turns the upper age during the last year).
+KEY_STAGE_AGES = {"KS1": (5, 7), "KS2": (7, 11), "KS3": (11, 14), "KS4": (14, 16), "KS5": (16, 19)}
+assert tuple(KEY_STAGE_AGES) == KEY_STAGES
+RESERVED_PAGE_SLUGS = {"providers", "lots", "glossary", "assets", "pagefind", "search", "data", "index"}
+
+
+def check_rules(content: Content, today: dt.date) -> list[Problem]:
+    problems = _check_lots(content) + _check_pages(content)
+    if content.config is None:
+        return problems  # without vocabularies and dates, the provider rules cannot be checked
+    problems += _check_config(content, today)
+    lots = {lot.data.number: lot.data for lot in content.lots}
+    for provider in content.providers:
+        problems += _check_provider(provider, content, lots, today)
+    return problems
+
+
+def _check_lots(content: Content) -> list[Problem]:
+    problems, seen = [], {}
+    for lot in content.lots:
+        number = lot.data.number
+        if number in seen:
+            problems.append(Problem(lot.path, lot.source.line(("number",)), "number",
+                                    f"lot {number} is also in {seen[number]}: each lot needs its own number"))
+        seen.setdefault(number, lot.path)
+    return problems
+
+
+def _check_pages(content: Content) -> list[Problem]:
+    return [Problem(page.path, 0, "", f"a page cannot be called '{page.slug}': the site already has "
+                    f"/{page.slug}/; rename the file")
+            for page in content.pages if page.slug in RESERVED_PAGE_SLUGS - {"index"}]
+
+
+def _check_provider(entry: Entry[Provider], content: Content, lots: dict, today: dt.date) -> list[Problem]:
+    p, config = entry.data, content.config
+    problems: list[Problem] = []
+
+    def error(loc: tuple, message: str, warning: bool = False) -> None:
+        shown = loc[:-1] if loc and isinstance(loc[-1], int) else loc
+        problems.append(Problem(entry.path, entry.source.line(loc), field_path(shown), message, warning))
+
+    vocab = config.vocabularies
+    _check_codes(error, [(("needs", i), code) for i, code in enumerate(p.needs)], vocab.needs, "a need")
+    _check_codes(error, [(("reasons", i), code) for i, code in enumerate(p.reasons)], vocab.reasons, "a reason")
+    _check_codes(error, [(("locations", i, "area"), place.area) for i, place in enumerate(p.locations)],
+                 vocab.areas, "an area")
+
+    registered = p.registration.type in REGISTERED_SCHOOL_TYPES
+    if registered and not p.registration.dfe_urn:
+        error(("registration",), f"a registration of type {p.registration.type} needs its dfe_urn "
+              "(the 6-digit number from Get Information about Schools)")
+
+    seen_lots: dict[int, int] = {}
+    for i, offer in enumerate(p.lots):
+        at = ("lots", i)
+        if offer.lot in seen_lots:
+            error(at + ("lot",), f"lot {offer.lot} is listed twice (lots[{seen_lots[offer.lot]}] and lots[{i}]): "
+                  "put everything about one lot in one entry")
+        seen_lots.setdefault(offer.lot, i)
+        lot = lots.get(offer.lot)
+        if lot is None:
+            known = ", ".join(str(n) for n in sorted(lots)) or "none"
+            error(at + ("lot",), f"there is no lot {offer.lot} (the lots are {known})")
+        else:
+            if lot.attendance == "full-time" and not registered:
+                error(at + ("lot",), f"lot {offer.lot} is full-time, so the provider must be a registered "
+                      f"school (registration.type one of {', '.join(REGISTERED_SCHOOL_TYPES)}), "
+                      f"not {p.registration.type}")
+            for j, stage in enumerate(offer.key_stages):
+                if stage not in lot.key_stages:
+                    error(at + ("key_stages", j), f"lot {offer.lot} is for {', '.join(lot.key_stages)}, not {stage}")
+        _check_codes(error, [(at + ("subjects", j), code) for j, code in enumerate(offer.subjects)],
+                     vocab.subjects, "a subject")
+        _check_ages(error, at, offer)
+        if offer.vacancies:
+            _not_future(error, at + ("vacancies", "as_of"), offer.vacancies.as_of, today)
+
+    for name in ("joined", "last_reviewed", "quality_assured"):
+        _not_future(error, (name,), getattr(p, name), today)
+    _not_future(error, ("registration", "last_inspected"), p.registration.last_inspected, today)
+
+    months = config.review.max_age_months
+    if p.status != "withdrawn" and _add_months(p.last_reviewed, months) < today:
+        error(("last_reviewed",), f"last reviewed on {p.last_reviewed.isoformat()}, more than {months} "
+              "months ago: check the entry with the provider and update last_reviewed", warning=True)
+    return problems
+
+
+def _check_codes(error, located_codes: list[tuple[tuple, str]], vocabulary: dict, noun: str) -> None:
+    """Every code must be in its vocabulary in site_config.yaml; a list must not repeat a code."""
+    seen = set()
+    for loc, code in located_codes:
+        if code not in vocabulary:
+            error(loc, f"'{code}' is not {noun} in site_config.yaml (one of {', '.join(vocabulary)})")
+        elif code in seen and isinstance(loc[-1], int):
+            error(loc, f"'{code}' is listed twice: list it once")
+        seen.add(code)
+
+
+def _check_ages(error, at: tuple, offer) -> None:
+    ages = offer.ages
+    if ages.min > ages.max:
+        error(at + ("ages",), f"min is {ages.min} but max is {ages.max}: min must not be more than max")
+        return
+    low = min(KEY_STAGE_AGES[stage][0] for stage in offer.key_stages)
+    high = max(KEY_STAGE_AGES[stage][1] for stage in offer.key_stages)
+    if ages.min < low or ages.max > high:
+        stages = ", ".join(offer.key_stages)
+        error(at + ("ages",), f"ages {ages.min} to {ages.max} do not fit {stages} (pupils aged {low} to "
+              f"{high}): change the ages or the key stages")
+
+
+def _not_future(error, loc: tuple, date: dt.date | None, today: dt.date) -> None:
+    if date and date > today:
+        error(loc, f"{date.isoformat()} is in the future: give the date it happened")
+
+
+def _add_months(date: dt.date, months: int) -> dt.date:
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
+
+
+def _check_config(content: Content, today: dt.date) -> list[Problem]:
+    """The framework started and was last refreshed in the past (next_refresh may be ahead)."""
+    problems = []
+    for name in ("started", "last_refreshed"):
+        date = getattr(content.config.framework, name)
+        if date > today:
+            loc = ("framework", name)
+            problems.append(Problem(content.config_source.path, content.config_source.line(loc),
+                                    field_path(loc), f"{date.isoformat()} is in the future: give the date it happened"))
+    return problems

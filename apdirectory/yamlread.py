@@ -1,0 +1,160 @@
+"""Read YAML into plain Python values, remembering the line of every value.
+
+We do not use yaml.load or yaml.compose: the first loses line numbers and silently keeps the
+last of two duplicate keys; the second recurses in C and crashes the interpreter on deeply
+nested input. Walking libyaml's event stream with an explicit stack avoids both, and lets us
+refuse aliases (the "billion laughs" bomb) and custom tags before they cost anything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
+
+try:  # libyaml's parser, about ten times faster than the pure-Python one
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Loader
+
+MAX_DEPTH = 12  # the content model nests four levels; anything deeper is a mistake or an attack
+
+_resolver = Resolver()
+_constructor = SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+_CONSTRUCT = {
+    "tag:yaml.org,2002:null": lambda node: None,
+    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
+    "tag:yaml.org,2002:timestamp": _constructor.construct_yaml_timestamp,
+}
+
+
+@dataclass
+class YamlDoc:
+    data: Any
+    lines: dict[tuple, int] = field(default_factory=dict)  # value location -> 1-based line
+    written: dict[tuple, str] = field(default_factory=dict)  # scalar location -> text as typed
+
+
+class YamlError(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def read_yaml(text: str, first_line: int = 1) -> YamlDoc:
+    """Parse one YAML document. `first_line` is the file line where `text` starts.
+
+    Raises YamlError (with a file line) for anything that is not plain data.
+    """
+    doc = YamlDoc(data=None)
+    offset = first_line - 1
+    stack: list[_Frame] = []
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            line = event.start_mark.line + 1 + offset if event.start_mark else first_line
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlError(line, f"uses a YAML alias (*{event.anchor}): write the value out in full")
+            if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and _custom_tag(event):
+                raise YamlError(line, f"uses the YAML tag '{event.tag}': remove it")
+            if isinstance(event, yaml.ScalarEvent):
+                _add(doc, stack, _scalar(event), line, event.value)
+            elif isinstance(event, yaml.CollectionStartEvent):
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlError(line, f"is nested more than {MAX_DEPTH} levels deep")
+                container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+                loc = _add(doc, stack, container, line, None)
+                stack.append(_Frame(container, loc))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
+            elif isinstance(event, yaml.DocumentStartEvent) and doc.lines:
+                raise YamlError(line, "holds more than one YAML document: remove the extra '---' line")
+    except yaml.MarkedYAMLError as exc:
+        lines = text.splitlines()
+        mark = exc.problem_mark
+        if exc.context_mark and (not mark or mark.line >= len(lines)):  # ran off the end
+            mark = exc.context_mark
+        bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        raise YamlError((mark.line + 1 + offset) if mark else first_line, _explain(exc, bad_line)) from None
+    except yaml.YAMLError as exc:  # a reader error such as an unprintable character
+        raise YamlError(first_line, f"could not be read as YAML ({exc})") from None
+    return doc
+
+
+@dataclass
+class _Frame:
+    container: Any
+    loc: tuple
+    key: str | None = None  # a mapping's key waiting for its value
+    key_line: int = 0
+
+
+def _add(doc: YamlDoc, stack: list[_Frame], value: Any, line: int, written: str | None) -> tuple:
+    """Put a value into the container on top of the stack and return its location."""
+    if not stack:
+        doc.data = value
+        doc.lines[()] = line
+        return ()
+    top = stack[-1]
+    if isinstance(top.container, list):
+        loc = top.loc + (len(top.container),)
+        top.container.append(value)
+    elif top.key is None:  # this scalar is a key
+        if written is None:
+            raise YamlError(line, "has a list or a mapping where a field name should be")
+        if written in top.container:
+            first = doc.lines[top.loc + (written,)]
+            raise YamlError(line, f"'{written}' is given twice (lines {first} and {line}): keep one")
+        top.key, top.key_line = written, line
+        return top.loc
+    else:
+        loc = top.loc + (top.key,)
+        top.container[top.key] = value
+        line = top.key_line  # a field's line is its key's line, also for a list or mapping
+        top.key = None
+    doc.lines[loc] = line
+    if written is not None:
+        doc.written[loc] = written
+    return loc
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    tag = event.tag if event.tag and event.tag != "!" else _resolver.resolve(
+        yaml.ScalarNode, event.value, event.implicit)
+    construct = _CONSTRUCT.get(tag)
+    if construct is None:
+        return event.value
+    return construct(yaml.ScalarNode(tag, event.value))
+
+
+_PLAIN_TAGS = {None, "!", _STR, "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", *_CONSTRUCT}
+
+
+def _custom_tag(event: yaml.NodeEvent) -> bool:
+    return event.tag not in _PLAIN_TAGS
+
+
+_HINTS = {
+    "mapping values are not allowed": (
+        "a value contains ': ' or the indenting is wrong: put the value in double quotes, "
+        "or line it up with the fields around it"),
+    "could not find expected ':'": "a line is missing the ':' between field name and value",
+    "found undefined alias": "uses an alias (*name): write the value out in full",
+    "did not find expected key": "the indenting is wrong: line the field up with the fields around it",
+    "found unexpected end of stream": "a quote or bracket is opened but never closed",
+}
+
+
+def _explain(exc: yaml.MarkedYAMLError, bad_line: str) -> str:
+    if "\t" in bad_line:
+        return "could not be read as YAML: this line has a tab: use spaces to indent instead"
+    problem = exc.problem or exc.context or "unreadable YAML"
+    for clue, hint in _HINTS.items():
+        if clue in problem:
+            return f"could not be read as YAML: {hint}"
+    return f"could not be read as YAML ({problem}): check the indenting and quotes on this line"

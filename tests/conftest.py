@@ -1,0 +1,38 @@
+"""Shared fixtures: the real build of the real sample content, and copies of the project to break."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def run_build(*args: str, root: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python build.py ARGS` as a user would, and capture what it prints."""
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The sample content built into a temporary folder, once per test run."""
+    out = tmp_path_factory.mktemp("site") / "_site"
+    result = run_build("build", "--output", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A private copy of the project's content, config and templates, free to break."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "site_config.yaml", root / "site_config.yaml")
+    return root
