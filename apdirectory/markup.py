@@ -21,16 +21,20 @@ ALLOWED_URL_SCHEMES = {"https", "http", "mailto", "tel"}
 
 
 class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
-    """`#` in content becomes the page's level `top`, since the page itself owns its h1 and h2s."""
+    """The content's highest heading becomes level `top`, whatever level the author used, so that
+    headings never skip a level below the page's own h1 and h2s."""
 
     def __init__(self, md, top: int):
         super().__init__(md)
         self.top = top
 
     def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            if re.fullmatch(r"h[1-6]", element.tag):
-                element.tag = f"h{min(6, int(element.tag[1]) + self.top - 1)}"
+        headings = [element for element in root.iter() if re.fullmatch(r"h[1-6]", element.tag)]
+        if not headings:
+            return
+        shift = self.top - min(int(element.tag[1]) for element in headings)
+        for element in headings:
+            element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
 
 
 class Renderer:

@@ -5,6 +5,7 @@ and under any sub-path (GitHub Pages serves it under /<repository>/).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -76,7 +77,7 @@ def page_specs(directory: Directory) -> list[PageSpec]:
         PageSpec("providers/index.html", "providers.html", "Providers A to Z", home,
                  context={"groups": _a_to_z(directory), "count": len(directory.providers)}),
         PageSpec("glossary/index.html", "glossary.html", "Glossary", home,
-                 context={"entries": directory.glossary}),
+                 context={"entries": _glossary_anchors(directory)}),
         PageSpec("404.html", "404.html", "Page not found", in_sitemap=False),
     ]
     for lot, providers in _lots_with_providers(directory):
@@ -95,6 +96,17 @@ def page_specs(directory: Directory) -> list[PageSpec]:
 
 def _lots_with_providers(directory: Directory) -> list[tuple]:
     return [(lot, directory.providers_on(lot.data.number)) for lot in directory.lots]
+
+
+def _glossary_anchors(directory: Directory) -> list[tuple[str, object]]:
+    """Each entry with a unique id for links such as glossary/#semh."""
+    anchors: dict[str, object] = {}
+    for entry in directory.glossary:
+        anchor = re.sub(r"[^a-z0-9]+", "-", (entry.abbr or entry.term).lower()).strip("-")
+        while anchor in anchors:
+            anchor += "-2"
+        anchors[anchor] = entry
+    return list(anchors.items())
 
 
 def _a_to_z(directory: Directory) -> list[tuple[str, list]]:

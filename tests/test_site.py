@@ -37,7 +37,7 @@ def test_provider_page_shows_every_public_field(site, provider):
         expected += [f"{offer['ages']['min']} to {offer['ages']['max']}", *offer.get("qualifications", [])]
         expected += [config["vocabularies"]["subjects"][code] for code in offer.get("subjects", [])]
         if "vacancies" in offer:
-            expected.append(f"{offer['vacancies']['count']} on {date_text(offer['vacancies']['as_of'])}")
+            expected.append(f"{offer['vacancies']['count']} (as of {date_text(offer['vacancies']['as_of'])})")
     for optional in ("company_number", "charity_number", "website"):
         if optional in p["organisation"]:
             expected.append(p["organisation"][optional])
