@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import output
+from . import opendata, output
 from .directory import Directory, build_directory
 from .load import Content, load_content
 from .problems import Problem, errors
@@ -37,6 +37,7 @@ def build(root: Path, target: Path, today: dt.date | None = None) -> tuple[Check
         return checked, None
     directory = build_directory(checked.content)
     files = render_site(directory, root / "templates")
+    files.update(opendata.export_files(directory))
     fresh = output.write_fresh(files, target)
     try:
         output.swap_into_place(fresh, target)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import present
+from . import opendata, present
 from .directory import Directory
 from .markup import Renderer
 
@@ -78,6 +78,7 @@ def page_specs(directory: Directory) -> list[PageSpec]:
                  context={"groups": _a_to_z(directory), "count": len(directory.providers)}),
         PageSpec("glossary/index.html", "glossary.html", "Glossary", home,
                  context={"entries": _glossary_anchors(directory)}),
+        PageSpec("data/index.html", "data.html", "Open data", home, context=opendata.data_page_context(directory)),
         PageSpec("404.html", "404.html", "Page not found", in_sitemap=False),
     ]
     for lot, providers in _lots_with_providers(directory):

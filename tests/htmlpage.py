@@ -52,4 +52,5 @@ def page(site: Path, url_path: str) -> Page:
 
 
 def html_files(site: Path) -> list[Path]:
-    return sorted(site.rglob("*.html"))
+    # The Open Referral UK feed's index.html files hold JSON: a static host serves api/services/ from one.
+    return sorted(path for path in site.rglob("*.html") if path.relative_to(site).parts[0] != "api")
