@@ -20,7 +20,7 @@ import uuid
 from .directory import Directory
 from .load import Entry
 from .models import DAYS, Location, LotOffer, Provider
-from .present import MODE_LABELS, REGISTRATION_LABELS, days_text, number_text
+from .present import MODE_LABELS, REGISTRATION_LABELS, days_text, hours_text
 from .rules import KEY_STAGE_AGES
 
 VERSION = "HSDS-UK-3.0"
@@ -112,10 +112,6 @@ def summary(document: dict) -> dict:
 def service_list_item(service: dict) -> dict:
     """A service in /services/: its own fields and its organization's, as the standard's list has them."""
     return {**summary(service), "organization": summary(service["organization"])}
-
-
-def hours_text(hours: float) -> str:
-    return f"{number_text(hours)} hour{'' if hours == 1 else 's'}"
 
 
 def compact(**fields) -> dict:
@@ -225,7 +221,7 @@ class Feed:
         days = sorted(set(offer.days), key=DAYS.index)
         return {"id": self.id("schedule", service_id), "service_id": service_id, "freq": "WEEKLY", "interval": 1,
                 "byday": ",".join(RRULE_DAYS[day] for day in days),
-                "description": f"{hours_text(offer.hours_per_week)} a week, {days_text(days)}.",
+                "description": f"{hours_text(offer.hours_per_week)}, {days_text(days)}.",
                 "attending_type": MODE_LABELS[offer.mode]}
 
     def _cost_option(self, service_id: str, offer: LotOffer) -> dict:

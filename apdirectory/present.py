@@ -40,8 +40,9 @@ def days_text(days: list[str]) -> str:
     return join_words([DAY_NAMES[day] for day in ordered])
 
 
-def number_text(value: float) -> str:
-    return f"{value:g}"
+def hours_text(hours: float) -> str:
+    """25 -> "25 hours a week"; 1 -> "1 hour a week"; 12.5 -> "12.5 hours a week"."""
+    return f"{hours:g} hour{'' if hours == 1 else 's'} a week"
 
 
 def price_text(price: Price) -> str:
@@ -64,7 +65,7 @@ def phone_href(phone: str) -> str:
 
 
 FILTERS = {
-    "date_text": date_text, "join_words": join_words, "days_text": days_text, "number_text": number_text,
+    "date_text": date_text, "join_words": join_words, "days_text": days_text, "hours_text": hours_text,
     "price_text": price_text, "map_url": map_url, "phone_href": phone_href, "labels_in": labels_in,
 }
 LABELS = {"registration": REGISTRATION_LABELS, "mode": MODE_LABELS, "day": DAY_NAMES}
