@@ -67,23 +67,28 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 
 def serve(root: Path, target: Path, port: int) -> int:
+    try:
+        return _serve(root, target, port)
+    except KeyboardInterrupt:  # Ctrl+C, at any moment
+        print("\nStopped.", flush=True)
+        return 0
+
+
+def _serve(root: Path, target: Path, port: int) -> int:
     prefix = {"path": "/"}
     _rebuild(root, target, prefix)
-    handler = partial(SiteHandler, directory=str(target), prefix=prefix)
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = ThreadingHTTPServer(("127.0.0.1", port), partial(SiteHandler, directory=str(target), prefix=prefix))
     except OSError as exc:
         print(f"Cannot serve on port {port} ({exc.strerror}): is another server using it? "
               f"Try --port {port + 1}.", flush=True)
         return 1
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"Serving the directory at http://127.0.0.1:{server.server_port}{prefix['path']}\n"
-          "It rebuilds when you save a change to content/, templates/ or site_config.yaml; "
-          "reload the page to see it. Press Ctrl+C to stop.", flush=True)
     try:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        print(f"Serving the directory at http://127.0.0.1:{server.server_port}{prefix['path']}\n"
+              "It rebuilds when you save a change to content/, templates/ or site_config.yaml; "
+              "reload the page to see it. Press Ctrl+C to stop.", flush=True)
         _watch(root, target, prefix)
-    except KeyboardInterrupt:
-        print("\nStopped.", flush=True)
     finally:
         server.shutdown()
         server.server_close()
