@@ -47,8 +47,7 @@ class Change:
 
     @property
     def timestamp(self) -> str:
-        """The date as an Atom date-time: content dates carry no time, so midnight UTC."""
-        return f"{self.date.isoformat()}T00:00:00Z"
+        return atom_time(self.date)
 
 
 @dataclass(frozen=True)
@@ -71,10 +70,14 @@ def sections(changes: list[Change]) -> list[Section]:
     return [Section(kind, heading, [c for c in changes if c.kind == kind]) for kind, (heading, *_) in KINDS.items()]
 
 
-def feed_updated(changes: list[Change], since: dt.date) -> str:
+def feed_updated(changes: list[Change], refreshed: dt.date) -> str:
     """The feed's own date: its newest entry's, or the refresh date when it has none."""
-    newest = max((change.date for change in changes), default=since)
-    return f"{newest.isoformat()}T00:00:00Z"
+    return atom_time(max((change.date for change in changes), default=refreshed))
+
+
+def atom_time(date: dt.date) -> str:
+    """A date as an Atom date-time: content dates carry no time, so midnight UTC, never the clock."""
+    return f"{date.isoformat()}T00:00:00Z"
 
 
 def _events(p: Provider) -> list[tuple[str, dt.date]]:

@@ -23,12 +23,12 @@ def report(problems: list[Problem], content: Content | None, fmt: str = "text", 
                 print(problem, file=sys.stderr)
         _due_for_review([p for p in problems if is_review(p)], content)
     if problems:
-        print(f"Found {summary(problems)}.{' --strict makes warnings fail.' if strict and warnings(problems) else ''}",
-              file=sys.stderr)
+        strictly = " --strict makes warnings fail." if strict and warnings(problems) else ""
+        print(f"Found {_found(problems)}.{strictly}", file=sys.stderr)
 
 
-def summary(problems: list[Problem]) -> str:
-    """"1 error and 4 warnings"."""
+def _found(problems: list[Problem]) -> str:
+    """Such as "1 error and 4 warnings"."""
     found = [_count(len(errors(problems)), "error"), _count(len(warnings(problems)), "warning")]
     return " and ".join(part for part in found if part)
 
