@@ -15,7 +15,9 @@ from .review import is_review
 
 def report(problems: list[Problem], content: Content | None, fmt: str = "text", strict: bool = False) -> None:
     if fmt == "github":
-        for problem in problems:
+        # GitHub shows only the first 10 errors and 10 warnings of a step on the files: reviews due
+        # anywhere in the directory come after the warnings about what a pull request changed.
+        for problem in sorted(problems, key=lambda p: (p.warning, is_review(p))):
             print(problem.github_annotation())
     else:
         for problem in problems:

@@ -92,3 +92,12 @@ def test_existing_commands_and_options_still_work(project, tmp_path):
     help_text = run_build("--help").stdout
     for command in ("build", "check", "new", "schema", "serve"):
         assert re.search(rf"^\s+{command}\s", help_text, re.M), command
+
+
+def test_github_format_lists_reviews_due_after_other_warnings(project):
+    kestrel = project / "content/providers/kestrel-learning-centre.md"
+    replace_line(kestrel, "status: active", "status: paused")  # no status_changed: a warning
+    result = run_build("check", "--format", "github", root=project)
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("::warning")]
+    assert len(warnings) > 1
+    assert "::status_changed: status is paused" in warnings[0], "the file changed comes before reviews due"
