@@ -4,13 +4,16 @@
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: site check test setup setup-test clean
+.PHONY: site check serve test setup setup-test clean
 
 site: setup
 	$(PYTHON) build.py
 
 check: setup
 	$(PYTHON) build.py check
+
+serve: setup
+	$(PYTHON) build.py serve
 
 test: setup-test
 	$(PYTHON) -m pytest

@@ -1,4 +1,4 @@
-"""The command line: `python build.py [build|check] ...`."""
+"""The command line: `python build.py [build|check|new|schema|serve] ...`; `build` is the default."""
 from __future__ import annotations
 
 import argparse
@@ -7,28 +7,33 @@ import time
 from pathlib import Path
 
 from . import pipeline
-from .problems import Problem, errors, warnings
+from .problems import errors, warnings
+from .report import report
+from .scaffold import ScaffoldError, next_steps, write_new_provider
+from .schema import DEFAULT_FOLDER, write_schemas
+from .serve import serve
+
+COMMANDS = ("build", "check", "new", "schema", "serve")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+        argv.insert(0, "build")  # `build.py --output x` means `build.py build --output x`
     args = _parser().parse_args(argv)
     root = Path(args.root).resolve()
     if not (root / "site_config.yaml").exists() and not (root / "content").is_dir():
         print(f"{root} has no site_config.yaml or content/ folder: run this in the directory's "
               "repository, or pass --root", file=sys.stderr)
         return 2
+    return args.run(args, root)
+
+
+def _build(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
-    if args.command == "check":
-        checked = pipeline.check(root)
-        _report(checked.problems, args.format)
-        content = checked.content
-        if checked.ok:
-            print(f"All {len(content.providers)} providers, {len(content.lots)} lots and "
-                  f"{len(content.pages)} pages are valid.")
-        return _status(checked.problems)
-    target = Path(args.output) if args.output else root / "_site"
+    target = _output(args, root)
     checked, directory = pipeline.build(root, target)
-    _report(checked.problems, args.format)
+    report(checked.problems, checked.content, args.format)
     if directory is None:
         print(f"Nothing was written: fix the errors above and build again. {target} is unchanged.",
               file=sys.stderr)
@@ -38,33 +43,75 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace, root: Path) -> int:
+    checked = pipeline.check(root)
+    report(checked.problems, checked.content, args.format, args.strict)
+    content = checked.content
+    if checked.ok:
+        print(f"All {len(content.providers)} providers, {len(content.lots)} lots and "
+              f"{len(content.pages)} pages are valid.")
+    failed = errors(checked.problems) or (args.strict and warnings(checked.problems))
+    return 1 if failed else 0
+
+
+def _new(args: argparse.Namespace, root: Path) -> int:
+    try:
+        relpath = write_new_provider(root, args.name)
+    except ScaffoldError as exc:
+        print(f"No file was written: {exc}", file=sys.stderr)
+        return 1
+    print(next_steps(relpath, " ".join(args.name.split())))
+    return 0
+
+
+def _schema(args: argparse.Namespace, root: Path) -> int:
+    folder = Path(args.folder) if args.folder else root / DEFAULT_FOLDER
+    for path in write_schemas(folder):
+        print(f"Wrote {path}")
+    return 0
+
+
+def _serve(args: argparse.Namespace, root: Path) -> int:
+    return serve(root, _output(args, root), args.port)
+
+
+def _output(args: argparse.Namespace, root: Path) -> Path:
+    return Path(args.output) if args.output else root / "_site"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description=(
-        "Build the Alternative Provision Directory site from content/ into _site/, "
-        "or check the content without writing anything."))
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "check"],
-                        help="build (the default) writes the site; check only validates the content")
-    parser.add_argument("--root", default=".", help="the repository folder (default: this folder)")
-    parser.add_argument("--output", help="where to write the site (default: _site in the root)")
-    parser.add_argument("--format", choices=["text", "github"], default="text",
-                        help="github prints problems as GitHub Actions annotations on the file and line")
+        "Build the Alternative Provision Directory site from content/ into _site/, check the content, "
+        "start a new provider's file, write the JSON Schemas, or preview the site while you edit. "
+        "Without a command, build."))
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=".", help="the repository folder (default: this folder)")
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--output", help="where to write the site (default: _site in the root)")
+    fmt = argparse.ArgumentParser(add_help=False)
+    fmt.add_argument("--format", choices=["text", "github"], default="text",
+                     help="github prints problems as GitHub Actions annotations on the file and line")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = commands.add_parser("build", parents=[common, output, fmt], help="check the content and write the site")
+    build.set_defaults(run=_build)
+
+    check = commands.add_parser("check", parents=[common, fmt], help=(
+        "check every content file and list providers due for review; write nothing"))
+    check.add_argument("--strict", action="store_true", help="fail on warnings too, such as reviews that are due")
+    check.set_defaults(run=_check)
+
+    new = commands.add_parser("new", parents=[common], help="write a new provider's file, ready to fill in")
+    new.add_argument("name", help='the provider\'s name, in quotes: "Kestrel Learning Centre"')
+    new.set_defaults(run=_new)
+
+    schema = commands.add_parser("schema", parents=[common], help=(
+        "write JSON Schemas of provider and lot fields, for editors"))
+    schema.add_argument("folder", nargs="?", help=f"where to write them (default: {DEFAULT_FOLDER}/ in the root)")
+    schema.set_defaults(run=_schema)
+
+    preview = commands.add_parser("serve", parents=[common, output], help=(
+        "build, serve the site on this computer and rebuild when a file changes"))
+    preview.add_argument("--port", type=int, default=8000, help="the port to serve on (default: 8000)")
+    preview.set_defaults(run=_serve)
     return parser
-
-
-def _report(problems: list[Problem], fmt: str) -> None:
-    for problem in problems:
-        if fmt == "github":
-            print(problem.github_annotation())
-        else:
-            print(problem, file=sys.stderr)
-    if problems:
-        found = [_count(len(errors(problems)), "error"), _count(len(warnings(problems)), "warning")]
-        print(f"Found {' and '.join(part for part in found if part)}.", file=sys.stderr)
-
-
-def _count(n: int, noun: str) -> str:
-    return "" if n == 0 else f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _status(problems: list[Problem]) -> int:
-    return 1 if errors(problems) else 0

@@ -4,8 +4,9 @@ Withdrawn providers are dropped here, so no later stage can publish them by mist
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .changes import Change, changes_since
 from .load import Content, Entry
 from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
 
@@ -18,6 +19,9 @@ class Directory:
     pages: list[Entry[Page]]  # by order, then title; the home page ("index") is not among them
     home: Entry[Page] | None
     glossary: list[GlossaryEntry]  # A to Z by term
+    # Since the framework was last refreshed, newest first: the only place a withdrawn provider
+    # appears, as a change holding its name and the date it left.
+    changes: list[Change] = field(default_factory=list)
 
     def providers_on(self, lot_number: int) -> list[Entry[Provider]]:
         return [p for p in self.providers if any(offer.lot == lot_number for offer in p.data.lots)]
@@ -42,4 +46,5 @@ def build_directory(content: Content) -> Directory:
         pages=sorted(pages, key=lambda page: (page.data.order, page.data.title.casefold())),
         home=next((page for page in content.pages if page.slug == "index"), None),
         glossary=sorted(content.glossary, key=lambda entry: entry.term.casefold()),
+        changes=changes_since(content),
     )

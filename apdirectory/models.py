@@ -25,6 +25,7 @@ Status = Literal["active", "paused", "withdrawn"]
 Mode = Literal["in-person", "online", "hybrid"]
 PricePer = Literal["hour", "session", "day", "week", "term"]
 Attendance = Literal["full-time", "part-time"]
+PLACEHOLDER = "FILL IN"  # what `build.py new` writes where a value is still to be given
 
 
 def _checked(pattern: str, what: str, example: str, transform=None):
@@ -60,6 +61,14 @@ def _iso_date(value: Any) -> Any:
                               {"value": str(value)})
 
 
+def _not_placeholder(value: Any) -> Any:
+    """Refuse text still holding the placeholder from `build.py new`, which would otherwise pass as text."""
+    if isinstance(value, str) and value.startswith(PLACEHOLDER):
+        raise PydanticCustomError("placeholder", "still says '{value}': replace it with the real value",
+                                  {"value": value})
+    return value
+
+
 def _postcode(value: str) -> str:
     value = " ".join(value.upper().split())
     if " " not in value and len(value) >= 5:  # "BL90AA" -> "BL9 0AA"
@@ -67,10 +76,11 @@ def _postcode(value: str) -> str:
     return value
 
 
-Text = Annotated[str, Strict(), Field(min_length=1)]
-PlainSummary = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
-Markdown = Annotated[str, Strict(), Field(min_length=1)]
-Code = Annotated[str, Strict(), Field(min_length=1)]
+NotPlaceholder = BeforeValidator(_not_placeholder)
+Text = Annotated[str, Strict(), Field(min_length=1), NotPlaceholder]
+PlainSummary = Annotated[str, Strict(), Field(min_length=1, max_length=200), NotPlaceholder]
+Markdown = Annotated[str, Strict(), Field(min_length=1), NotPlaceholder]
+Code = Annotated[str, Strict(), Field(min_length=1), NotPlaceholder]
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 WholeNumber = Annotated[int, Strict()]
 Number = Annotated[float, Strict()]
@@ -142,103 +152,127 @@ class SiteConfig(Model):
 # --- content/lots/lot-<n>-<slug>.md -------------------------------------------------------
 
 class Lot(Model):
-    number: Annotated[WholeNumber, Field(ge=1, le=99)]
-    title: Text
-    summary: PlainSummary
-    key_stages: Annotated[list[KeyStage], Field(min_length=1)]
-    attendance: Attendance
+    number: Annotated[WholeNumber, Field(ge=1, le=99)] = Field(
+        description="The lot's number, 1 to 99, the same as in the file name")
+    title: Text = Field(description="The lot's name, such as Part-time vocational provision")
+    summary: PlainSummary = Field(description="One plain-text sentence, at most 200 characters")
+    key_stages: Annotated[list[KeyStage], Field(min_length=1)] = Field(
+        description="The key stages the lot is for, such as [KS3, KS4]")
+    attendance: Attendance = Field(description="full-time or part-time")
 
 
 # --- content/providers/<slug>.md ----------------------------------------------------------
 
+# The descriptions below are what editors show from the JSON Schema (`build.py schema`).
+
 class Organisation(Model):
-    legal_name: Text
-    company_number: CompanyNumber | None = None
-    charity_number: CharityNumber | None = None
-    website: HttpsUrl | None = None
+    legal_name: Text = Field(description="The organisation's registered legal name")
+    company_number: CompanyNumber | None = Field(
+        None, description="Optional: the Companies House number, 8 characters, in quotes")
+    charity_number: CharityNumber | None = Field(
+        None, description="Optional: the Charity Commission number, in quotes")
+    website: HttpsUrl | None = Field(None, description="Optional: the provider's website, starting https://")
 
 
 class Registration(Model):
-    type: RegistrationType
+    type: RegistrationType = Field(description="independent-school, ap-academy and pru are registered schools; "
+                                   "or fe-college, unregistered, not-required")
     dfe_urn: Urn | None = Field(None, description="Required for independent-school, ap-academy and pru")
-    ofsted_report: HttpsUrl | None = None
-    last_inspected: Date | None = None
+    ofsted_report: HttpsUrl | None = Field(None, description="Optional: a link to the latest Ofsted report")
+    last_inspected: Date | None = Field(None, description="Optional: the date of the last Ofsted inspection")
 
 
 class ReferralContact(Model):
     name: Text = Field(description="A team or role, such as Referrals team")
-    email: Email | None = None
-    phone: Phone | None = None
+    email: Email | None = Field(None, description="The email address for referrals (give email, phone or both)")
+    phone: Phone | None = Field(None, description="The phone number for referrals, in quotes")
 
 
 class SafeguardingLead(Model):
     name: Text = Field(description="The designated safeguarding lead")
-    phone: Phone
-    email: Email | None = None
+    phone: Phone = Field(description="The safeguarding lead's phone number, in quotes")
+    email: Email | None = Field(None, description="Optional: the safeguarding lead's email address")
 
 
 class Contacts(Model):
-    referrals: ReferralContact
-    safeguarding_lead: SafeguardingLead
+    referrals: ReferralContact = Field(description="Who schools contact to refer a pupil")
+    safeguarding_lead: SafeguardingLead = Field(description="The designated safeguarding lead")
 
 
 class Location(Model):
-    name: Text
-    address: Annotated[list[Text], Field(min_length=1)]
-    postcode: Postcode
-    area: Code
-    step_free_access: Annotated[bool, Strict()] | None = None
-    travel: Text | None = None
+    name: Text = Field(description="A name for the place, such as Main site")
+    address: Annotated[list[Text], Field(min_length=1)] = Field(
+        description="The address without the postcode, one line per item")
+    postcode: Postcode = Field(description="A UK postcode, such as BL9 0AA")
+    area: Code = Field(description="The area's code, from vocabularies.areas in site_config.yaml")
+    step_free_access: Annotated[bool, Strict()] | None = Field(
+        None, description="Optional: true if there is step-free access, false if not")
+    travel: Text | None = Field(None, description="Optional: how to get there")
 
 
 class Ages(Model):
-    min: Annotated[WholeNumber, Field(ge=2, le=25)]
-    max: Annotated[WholeNumber, Field(ge=2, le=25)]
+    min: Annotated[WholeNumber, Field(ge=2, le=25)] = Field(description="The youngest pupil's age")
+    max: Annotated[WholeNumber, Field(ge=2, le=25)] = Field(description="The oldest pupil's age")
 
 
 class Vacancies(Model):
-    count: Annotated[WholeNumber, Field(ge=0)]
-    as_of: Date
+    count: Annotated[WholeNumber, Field(ge=0)] = Field(description="How many places are free")
+    as_of: Date = Field(description="The date they were counted")
 
 
 class Price(Model):
-    amount: Annotated[Number, Field(ge=0)]
-    per: PricePer
+    amount: Annotated[Number, Field(ge=0)] = Field(description="The price in pounds, such as 95.00")
+    per: PricePer = Field(description="hour, session, day, week or term")
 
 
 class LotOffer(Model):
-    lot: WholeNumber
-    offer: Markdown
-    key_stages: Annotated[list[KeyStage], Field(min_length=1)]
-    ages: Ages
-    days: Annotated[list[Day], Field(min_length=1)]
-    hours_per_week: Annotated[Number, Field(gt=0, le=60)]
-    mode: Mode = "in-person"
-    places: Annotated[WholeNumber, Field(ge=0)] | None = None
-    vacancies: Vacancies | None = None
-    group_size: Annotated[WholeNumber, Field(ge=1)] | None = None
-    price: Price | None = None
-    subjects: list[Code] = []
-    qualifications: list[Text] = []
+    lot: WholeNumber = Field(description="The lot's number; a file content/lots/lot-<number>-....md must exist")
+    offer: Markdown = Field(description="What the provider offers on this lot, in Markdown")
+    key_stages: Annotated[list[KeyStage], Field(min_length=1)] = Field(
+        description="The key stages taught, among the lot's key stages")
+    ages: Ages = Field(description="The pupils' ages, such as {min: 11, max: 16}")
+    days: Annotated[list[Day], Field(min_length=1)] = Field(description="The days taught, such as [mon, wed]")
+    hours_per_week: Annotated[Number, Field(gt=0, le=60)] = Field(description="Hours a week for each pupil")
+    mode: Mode = Field("in-person", description="Optional: in-person (the default), online or hybrid")
+    places: Annotated[WholeNumber, Field(ge=0)] | None = Field(
+        None, description="Optional: how many pupils the provider can take on this lot")
+    vacancies: Vacancies | None = Field(None, description="Optional: free places and the date they were counted")
+    group_size: Annotated[WholeNumber, Field(ge=1)] | None = Field(
+        None, description="Optional: the largest teaching group")
+    price: Price | None = Field(None, description="Optional: the price, such as {amount: 95.00, per: day}")
+    subjects: list[Code] = Field(
+        default_factory=list, description="Optional: subject codes, from vocabularies.subjects in site_config.yaml")
+    qualifications: list[Text] = Field(
+        default_factory=list, description="Optional: qualifications pupils can work towards")
 
 
 class Provider(Model):
-    name: Text
-    summary: PlainSummary
-    status: Status
-    joined: Date
-    last_reviewed: Date
-    organisation: Organisation
-    registration: Registration
-    quality_assured: Date | None = None
-    contact: Contacts
-    locations: Annotated[list[Location], Field(min_length=1)]
-    how_to_refer: Markdown | None = None
-    needs: Annotated[list[Code], Field(min_length=1)]
-    reasons: Annotated[list[Code], Field(min_length=1)]
-    lots: Annotated[list[LotOffer], Field(min_length=1)]
+    name: Text = Field(description="The provider's name as families know it")
+    summary: PlainSummary = Field(description="One plain-text sentence, at most 200 characters, shown in lists")
+    status: Status = Field(description="active; paused (shown as not taking referrals); "
+                           "or withdrawn (published nowhere, listed only as having left)")
+    status_changed: Date | None = Field(None, description=(
+        "The date the status last changed: when the provider was paused, withdrawn or began taking "
+        "referrals again. The What's changed page needs it for paused and withdrawn providers"))
+    joined: Date = Field(description="The date the provider was admitted to the framework")
+    last_reviewed: Date = Field(description="The date the council last checked this entry with the provider")
+    organisation: Organisation = Field(description="The organisation that runs the provision")
+    registration: Registration = Field(description="How the provision is registered, and its Ofsted inspection")
+    quality_assured: Date | None = Field(
+        None, description="Optional: the date of the council's last quality-assurance visit")
+    contact: Contacts = Field(description="Who to contact about referrals and safeguarding")
+    locations: Annotated[list[Location], Field(min_length=1)] = Field(
+        description="Where pupils are taught: one or more places")
+    how_to_refer: Markdown | None = Field(None, description="Optional: how to refer a pupil, in Markdown")
+    needs: Annotated[list[Code], Field(min_length=1)] = Field(
+        description="The needs the provider can meet: codes from vocabularies.needs in site_config.yaml")
+    reasons: Annotated[list[Code], Field(min_length=1)] = Field(
+        description="The reasons for placement it takes: codes from vocabularies.reasons in site_config.yaml")
+    lots: Annotated[list[LotOffer], Field(min_length=1)] = Field(
+        description="One entry for each lot the provider is on")
     # Never published: excluded from every dump, and no template or export reads it.
-    internal: dict[str, Any] | None = Field(None, exclude=True, repr=False)
+    internal: dict[str, Any] | None = Field(
+        None, exclude=True, repr=False, description="Optional: notes for the council only, never published")
 
 
 # --- content/pages/<slug>.md and content/glossary.yaml ------------------------------------

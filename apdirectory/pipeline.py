@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import opendata, output
+from .changes import check_status_dates
 from .directory import Directory, build_directory
 from .load import Content, load_content
 from .problems import Problem, errors
 from .render import render_site
+from .review import check_review_ages
 from .rules import check_rules
 
 
@@ -26,7 +28,8 @@ class Checked:
 def check(root: Path, today: dt.date | None = None) -> Checked:
     """Load and validate everything; write nothing."""
     content, problems = load_content(root)
-    problems += check_rules(content, today or dt.date.today())
+    today = today or dt.date.today()
+    problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
     return Checked(content, sorted(set(problems)))
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import opendata, present
+from . import changes, opendata, present
 from .directory import Directory
 from .markup import Renderer
 
@@ -40,6 +40,9 @@ def render_site(directory: Directory, templates: Path) -> dict[str, bytes]:
         base_url=directory.config.site.base_url, pages=[s for s in specs if s.in_sitemap]).encode()
     files["robots.txt"] = env.get_template("robots.txt").render(
         base_url=directory.config.site.base_url).encode()
+    files["changes.xml"] = env.get_template("changes.xml").render(
+        base_url=directory.config.site.base_url, changes=directory.changes,
+        updated=changes.feed_updated(directory.changes, directory.config.framework.last_refreshed)).encode()
     for asset in sorted((templates / "assets").iterdir()):
         files[f"assets/{asset.name}"] = asset.read_bytes()
     return files
@@ -80,6 +83,8 @@ def page_specs(directory: Directory) -> list[PageSpec]:
                  context={"entries": _glossary_anchors(directory)}),
         PageSpec("data/index.html", "data.html", "Open data", home, context=opendata.data_page_context(directory)),
         PageSpec("404.html", "404.html", "Page not found", in_sitemap=False),
+        PageSpec("changes/index.html", "changes.html", "What's changed", home,
+                 context={"sections": changes.sections(directory.changes)}),
     ]
     for lot, providers in _lots_with_providers(directory):
         specs.append(PageSpec(f"lots/{lot.slug}/index.html", "lot.html",

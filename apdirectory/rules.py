@@ -11,8 +11,8 @@ from .problems import Problem, field_path
 # The ages of pupils in each key stage (a pupil turns the upper age during the last year).
 KEY_STAGE_AGES = {"KS1": (5, 7), "KS2": (7, 11), "KS3": (11, 14), "KS4": (14, 16), "KS5": (16, 19)}
 assert tuple(KEY_STAGE_AGES) == KEY_STAGES
-RESERVED_PAGE_SLUGS = {"providers", "lots", "glossary", "assets", "pagefind", "search", "data", "index"}
-RESERVED_PAGE_SLUGS |= {"api"}  # the Open Referral UK feed (oruk.py)
+RESERVED_PAGE_SLUGS = {"providers", "lots", "glossary", "assets", "pagefind", "search", "data", "index",
+                       "changes", "api"}  # api: the Open Referral UK feed (oruk.py)
 
 
 def check_rules(content: Content, today: dt.date) -> list[Problem]:

@@ -1,0 +1,64 @@
+"""Review planning: published providers whose Ofsted inspection or council quality-assurance visit is
+older than site_config.yaml's review ages, so the council can plan its visits.
+
+These are warnings, like the entry review age that rules.py checks; `check` lists all three under
+"Due for review", one provider at a time, and `check --strict` makes them fail.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from .load import Content, Entry
+from .models import Provider
+from .problems import Problem
+from .rules import _add_months
+
+# The fields whose age makes a provider due for review (as Problem.field names them).
+REVIEW_FIELDS = ("last_reviewed", "registration.last_inspected", "quality_assured")
+
+
+def check_review_ages(content: Content, today: dt.date) -> list[Problem]:
+    if content.config is None:
+        return []
+    review = content.config.review
+    problems = []
+    for entry in content.providers:
+        if entry.data.status == "withdrawn":
+            continue
+        if review.inspection_max_age_months:
+            problems += _inspection(entry, review.inspection_max_age_months, today)
+        if review.quality_assurance_max_age_months:
+            problems += _quality_assurance(entry, review.quality_assurance_max_age_months, today)
+    return problems
+
+
+def is_review(problem: Problem) -> bool:
+    return problem.warning and problem.field in REVIEW_FIELDS
+
+
+def _inspection(entry: Entry[Provider], months: int, today: dt.date) -> list[Problem]:
+    inspected = entry.data.registration.last_inspected
+    if inspected is None or _add_months(inspected, months) >= today:
+        return []  # not every provider is inspected by Ofsted: no date, nothing to plan
+    return [_warning(entry, ("registration", "last_inspected"),
+                     f"last inspected by Ofsted on {inspected.isoformat()}, more than {months} months ago: "
+                     "look for a newer report and update last_inspected and ofsted_report")]
+
+
+def _quality_assurance(entry: Entry[Provider], months: int, today: dt.date) -> list[Problem]:
+    visited, joined = entry.data.quality_assured, entry.data.joined
+    if visited is None and _add_months(joined, months) < today:
+        return [_warning(entry, ("quality_assured",),
+                         f"no quality-assurance visit is recorded, and the provider joined on {joined.isoformat()}, "
+                         f"more than {months} months ago: plan a visit, then add quality_assured",
+                         at=("joined",))]
+    if visited is not None and _add_months(visited, months) < today:
+        return [_warning(entry, ("quality_assured",),
+                         f"last quality-assurance visit on {visited.isoformat()}, more than {months} months ago: "
+                         "plan a visit, then update quality_assured")]
+    return []
+
+
+def _warning(entry: Entry[Provider], loc: tuple, message: str, at: tuple | None = None) -> Problem:
+    """A warning about the field at `loc`, on the line of `at` (default: that field's own line)."""
+    return Problem(entry.path, entry.source.line(at or loc), ".".join(loc), message, warning=True)

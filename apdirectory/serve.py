@@ -1,0 +1,132 @@
+"""`build.py serve`: build, serve the site on this computer, and rebuild whenever a file changes, so a
+contract officer can see a change before proposing it. Standard library only.
+
+The site is served under the same path as on GitHub Pages (site.base_url's path), with 404.html for
+missing pages, so that every link works as it will when published. A rebuild swaps the new site
+into the served folder in one step (output.py); when it fails, the last good site stays up.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import pipeline
+from .report import report
+from .review import is_review
+
+POLL_SECONDS = 0.5
+WATCHED = ("content", "templates", "site_config.yaml")
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves `directory` at `prefix`, as GitHub Pages serves the site at its base path."""
+
+    def __init__(self, *args, prefix: dict, **kwargs):
+        self.prefix = prefix["path"]  # read per request: a rebuild may change it
+        super().__init__(*args, **kwargs)
+
+    def send_head(self):
+        path = urlsplit(self.path).path
+        if path + "/" == self.prefix or (path == "/" and self.prefix != "/"):
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", self.prefix)
+            self.end_headers()
+            return None
+        if not path.startswith(self.prefix):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def translate_path(self, path):
+        return super().translate_path("/" + path[len(self.prefix):] if path.startswith(self.prefix) else path)
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")  # a reload always shows the latest build
+        super().end_headers()
+
+    def log_message(self, format, *args):
+        pass  # one line per request would bury the build's messages
+
+
+def serve(root: Path, target: Path, port: int) -> int:
+    try:
+        return _serve(root, target, port)
+    except KeyboardInterrupt:  # Ctrl+C, at any moment
+        print("\nStopped.", flush=True)
+        return 0
+
+
+def _serve(root: Path, target: Path, port: int) -> int:
+    prefix = {"path": "/"}
+    _rebuild(root, target, prefix)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), partial(SiteHandler, directory=str(target), prefix=prefix))
+    except OSError as exc:
+        print(f"Cannot serve on port {port} ({exc.strerror}): is another server using it? "
+              f"Try --port {port + 1}.", flush=True)
+        return 1
+    try:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        print(f"Serving the directory at http://127.0.0.1:{server.server_port}{prefix['path']}\n"
+              "It rebuilds when you save a change to content/, templates/ or site_config.yaml; "
+              "reload the page to see it. Press Ctrl+C to stop.", flush=True)
+        _watch(root, target, prefix)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return 0
+
+
+def _watch(root: Path, target: Path, prefix: dict) -> None:
+    seen = _snapshot(root)
+    while True:
+        time.sleep(POLL_SECONDS)
+        now = _snapshot(root)
+        if now != seen:
+            seen = now  # taken before the build: a save during the build triggers another
+            print("A file changed: rebuilding.", flush=True)
+            _rebuild(root, target, prefix)
+
+
+def _rebuild(root: Path, target: Path, prefix: dict) -> None:
+    checked, directory = pipeline.build(root, target)
+    # Reviews due elsewhere are not news while previewing one change: `check` lists them.
+    report([p for p in checked.problems if not is_review(p)], checked.content)
+    if directory is None:
+        print("The site was not rebuilt: fix the errors above and save again. "
+              "Still serving the last good version.", flush=True)
+        return
+    prefix["path"] = urlsplit(directory.config.site.base_url).path
+    print(f"Rebuilt: {len(directory.providers)} providers.", flush=True)
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Each watched file's modification time and size: a change to either means rebuild."""
+    found = {}
+    for name in WATCHED:
+        path = root / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            try:
+                stat = file.stat()
+            except OSError:
+                continue  # deleted while we looked: the next look sees it gone
+            found[str(file)] = (stat.st_mtime_ns, stat.st_size)
+    return found
