@@ -67,13 +67,14 @@ def _postcode(value: str) -> str:
     return value
 
 
-Text = Annotated[str, Strict(), Field(min_length=1)]
-PlainSummary = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
-Markdown = Annotated[str, Strict(), Field(min_length=1)]
-Code = Annotated[str, Strict(), Field(min_length=1)]
+NOT_BLANK = r"\S"  # at least one character that is not a space: "   " is as empty as ""
+Text = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK)]
+PlainSummary = Annotated[str, Strict(), Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
+Markdown = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK)]
+Code = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK)]
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 WholeNumber = Annotated[int, Strict()]
-Number = Annotated[float, Strict()]
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]  # YAML reads .inf and .nan as numbers
 Email = Annotated[str, Strict(), _checked(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", "an email address",
                                           "referrals@provider.example.org")]
 Phone = Annotated[str, Strict(), _checked(r"(\+44 ?|0)[0-9 ]{9,12}", "a UK phone number",

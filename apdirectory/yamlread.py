@@ -7,6 +7,7 @@ refuse aliases (the "billion laughs" bomb) and custom tags before they cost anyt
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,7 @@ def read_yaml(text: str, first_line: int = 1) -> YamlDoc:
             if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and _custom_tag(event):
                 raise YamlError(line, f"uses the YAML tag '{event.tag}': remove it")
             if isinstance(event, yaml.ScalarEvent):
-                _add(doc, stack, _scalar(event), line, event.value)
+                _add(doc, stack, _scalar(event, line), line, event.value)
             elif isinstance(event, yaml.CollectionStartEvent):
                 if len(stack) >= MAX_DEPTH:
                     raise YamlError(line, f"is nested more than {MAX_DEPTH} levels deep")
@@ -81,7 +82,11 @@ def read_yaml(text: str, first_line: int = 1) -> YamlDoc:
             mark = exc.context_mark
         bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
         raise YamlError((mark.line + 1 + offset) if mark else first_line, _explain(exc, bad_line)) from None
-    except yaml.YAMLError as exc:  # a reader error such as an unprintable character
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + first_line
+        raise YamlError(line, f"has a character YAML does not allow (U+{exc.character:04X}) "
+                        "on this line: delete it") from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every other error of libyaml is marked
         raise YamlError(first_line, f"could not be read as YAML ({exc})") from None
     return doc
 
@@ -123,15 +128,28 @@ def _add(doc: YamlDoc, stack: list[_Frame], value: Any, line: int, written: str 
     return loc
 
 
-def _scalar(event: yaml.ScalarEvent) -> Any:
+def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
     tag = event.tag if event.tag and event.tag != "!" else _resolver.resolve(
         yaml.ScalarNode, event.value, event.implicit)
     construct = _CONSTRUCT.get(tag)
     if construct is None:
+        control = CONTROL.search(event.value)  # from an escape such as "\a": raw ones never get here
+        if control:
+            raise YamlError(line, f"has an invisible control character (U+{ord(control[0]):04X}): remove it")
         return event.value
-    return construct(yaml.ScalarNode(tag, event.value))
+    try:
+        return construct(yaml.ScalarNode(tag, event.value))
+    except (ValueError, KeyError, AttributeError):  # PyYAML's constructors fail in these ways
+        if event.tag and event.tag != "!":
+            raise YamlError(line, f"'{event.value}' is not what its YAML tag '{event.tag}' says: "
+                            "remove the tag") from None
+        # Without a tag only a date can fail: it looks like one but is not, such as 2023-02-30.
+        raise YamlError(line, f"'{event.value}' is not a real date: check the day and the month "
+                        "(YYYY-MM-DD)") from None
 
 
+# C0 and C1 control characters, but not tab and line feed, which text may hold.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PLAIN_TAGS = {None, "!", _STR, "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", *_CONSTRUCT}
 
 
