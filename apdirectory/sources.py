@@ -53,7 +53,7 @@ def _parse(relpath: str, yaml_text: str, first_line: int, body: str, body_line: 
     try:
         doc = read_yaml(yaml_text, first_line)
     except YamlError as exc:
-        return Problem(relpath, exc.line, "", exc.message)
+        return Problem(relpath, exc.line, exc.field, exc.message)
     if doc.data is None:
         return Problem(relpath, first_line, "", "has no fields: fill them in between the --- lines")
     return Source(relpath, doc, body.strip("\n") + "\n" if body.strip() else "", body_line)
