@@ -56,7 +56,8 @@ def _problem(err: dict, source: Source, model: type | None) -> Problem:
 
 def _message(err: dict, loc: tuple, source: Source, model: type | None) -> str:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
-    written = source.doc.written.get(loc, str(value))
+    # As typed in the file; a bad key (of a vocabulary) is its own input, not its value's text.
+    written = str(value) if "[key]" in err["loc"] else source.doc.written.get(loc, str(value))
     name = next((part for part in reversed(loc) if isinstance(part, str)), "")
     if kind == "missing":
         return f"is required but missing: add '{name}:' with a value"
@@ -70,6 +71,8 @@ def _message(err: dict, loc: tuple, source: Source, model: type | None) -> str:
         return f"'{written}' is not a whole number (for example 12)"
     if kind in ("float_type", "float_parsing", "finite_number"):
         return f"'{written}' is not a number (for example 95.50)"
+    if kind == "format":  # as typed, not as tidied up for the check ("bl90aa" -> "BL9 0AA")
+        return f"'{written}' is not {ctx['what']} (for example {ctx['example']})"
     if kind == "string_pattern_mismatch":
         return _PATTERNS.get(ctx["pattern"], "'{written}' is not in the right form").format(written=written)
     if kind == "bool_type":
