@@ -54,10 +54,12 @@ def check_target(target: Path) -> None:
 
 def remove_leftovers(target: Path) -> None:
     """Delete fresh or old folders that builds which are no longer running left next to `target`."""
-    pattern = re.compile(re.escape(target.name) + r"\.(?:new|old)-(?:(\d+)(?:-|$))?")
+    # _site.new-<pid>-<random> (before process ids, _site.new-<random>), and _site.old-<pid>; a folder
+    # a person named _site.old-backup is not one of ours.
+    pattern = re.compile(re.escape(target.name) + r"\.(?:new-(?:(\d+)-)?\w+|old-(\d+))")
     for path in target.parent.iterdir():
-        match = pattern.match(path.name)
-        if match and path.is_dir() and not path.is_symlink() and not _running(match[1]):
+        match = pattern.fullmatch(path.name)
+        if match and path.is_dir() and not path.is_symlink() and not _running(match[1] or match[2]):
             shutil.rmtree(path, ignore_errors=True)
 
 

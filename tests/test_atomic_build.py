@@ -165,3 +165,16 @@ def test_two_builds_of_the_same_content_are_byte_identical(project, tmp_path):
     assert len(sites[0]) > 50
     different = [name for name in sites[0].keys() | sites[1].keys() if sites[0].get(name) != sites[1].get(name)]
     assert not different
+
+
+def test_only_folders_of_builds_no_longer_running_are_removed(built):
+    project, out, _ = built
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = int(finished.stdout), os.getpid()  # this test's process runs all along the build
+    for name in (f"_site.new-{dead}-abc123", f"_site.new-{alive}-def456", "_site.old-backup", "_site.notes"):
+        (out.parent / name).mkdir()
+        (out.parent / name / "file.txt").write_text("kept?")
+    result = run_build("build", "--output", str(out), root=project)
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in out.parent.iterdir()) == sorted(
+        ["_site", f"_site.new-{alive}-def456", "_site.old-backup", "_site.notes"])
