@@ -41,8 +41,8 @@ def write_problem(exc: Exception, target: Path) -> Problem | None:
     if isinstance(exc, UnsafeTarget):
         return Problem(str(target), 0, "", str(exc))
     if isinstance(exc, OSError):
-        return Problem(str(target), 0, "", f"could not be written ({exc.strerror or exc}): free some space "
-                       "or choose another --output folder; the site already there is as it was")
+        return Problem(str(target), 0, "", f"could not be written ({exc.strerror or exc}): check there is "
+                       "space and the folder can be written to; the site already there is as it was")
     return None
 
 

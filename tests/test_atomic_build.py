@@ -94,8 +94,8 @@ def test_a_full_disk_keeps_the_site_and_leaves_no_half_written_folder(built):
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
 
     printed = build_fails(project, out, preexec_fn=small_disk)
-    assert (f"{out}: could not be written (File too large): free some space or choose another --output folder; "
-            "the site already there is as it was") in printed.splitlines()
+    assert (f"{out}: could not be written (File too large): check there is space and the folder can be "
+            "written to; the site already there is as it was") in printed.splitlines()
     assert snapshot(out.parent) == before
 
 
