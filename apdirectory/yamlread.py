@@ -79,7 +79,7 @@ def read_yaml(text: str, first_line: int = 1) -> YamlDoc:
         line = text.count("\n", 0, exc.position) + first_line
         raise YamlError(line, f"has a character YAML does not allow (U+{exc.character:04X}) "
                         "on this line: delete it") from None
-    except yaml.YAMLError as exc:  # pragma: no cover - every other error of libyaml is marked
+    except yaml.YAMLError as exc:  # a safety net: libyaml marks its other errors with a line
         raise YamlError(first_line, f"could not be read as YAML ({exc})") from None
     return doc
 
