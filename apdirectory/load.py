@@ -42,6 +42,8 @@ class Content:
     providers: list[Entry[Provider]] = field(default_factory=list)
     pages: list[Entry[Page]] = field(default_factory=list)
     glossary: list[GlossaryEntry] = field(default_factory=list)
+    # Lot numbers whose file has errors of its own: providers on them are not blamed for it.
+    lots_in_doubt: set[int] = field(default_factory=set)
 
 
 def load_content(root: Path) -> tuple[Content, list[Problem]]:
@@ -53,8 +55,13 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
         if not match:
             problems.append(Problem(relpath, 0, "", "a lot file must be named lot-<number>-<name>.md, "
                                     "for example lot-4-vocational.md"))
+            misnamed = load_entry(root, relpath, Lot, [])  # read only for its number: its providers are not to blame
+            if misnamed:
+                content.lots_in_doubt.add(misnamed.data.number)
             continue
         entry = load_entry(root, relpath, Lot, problems, slug=f"{int(match[1])}-{match[2]}")
+        if not entry or entry.data.number != int(match[1]):
+            content.lots_in_doubt.add(int(match[1]))
         if entry:
             content.lots.append(entry)
             if entry.data.number != int(match[1]):

@@ -16,7 +16,8 @@ from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {"p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "code",
                 "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "abbr", "hr"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "abbr": {"title"}}
+# "*": nothing on every element; left out, nh3 would keep ammonia's default title and lang everywhere.
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "abbr": {"title"}, "*": set()}
 ALLOWED_URL_SCHEMES = {"https", "http", "mailto", "tel"}
 
 

@@ -76,14 +76,15 @@ def _postcode(value: str) -> str:
     return value
 
 
+NOT_BLANK = r"\S"  # at least one character that is not a space: "   " is as empty as ""
 NotPlaceholder = BeforeValidator(_not_placeholder)
-Text = Annotated[str, Strict(), Field(min_length=1), NotPlaceholder]
-PlainSummary = Annotated[str, Strict(), Field(min_length=1, max_length=200), NotPlaceholder]
-Markdown = Annotated[str, Strict(), Field(min_length=1), NotPlaceholder]
-Code = Annotated[str, Strict(), Field(min_length=1), NotPlaceholder]
+Text = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder]
+PlainSummary = Annotated[str, Strict(), Field(min_length=1, max_length=200, pattern=NOT_BLANK), NotPlaceholder]
+Markdown = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder]
+Code = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder]
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 WholeNumber = Annotated[int, Strict()]
-Number = Annotated[float, Strict()]
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]  # YAML reads .inf and .nan as numbers
 Email = Annotated[str, Strict(), _checked(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", "an email address",
                                           "referrals@provider.example.org")]
 Phone = Annotated[str, Strict(), _checked(r"(\+44 ?|0)[0-9 ]{9,12}", "a UK phone number",

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import opendata, output
+from . import faults, opendata, output
 from .changes import check_status_dates
 from .directory import Directory, build_directory
 from .load import Content, load_content
@@ -39,12 +39,30 @@ def build(root: Path, target: Path, today: dt.date | None = None) -> tuple[Check
     if not checked.ok:
         return checked, None
     directory = build_directory(checked.content)
-    files = render_site(directory, root / "templates")
-    files.update(opendata.export_files(directory))
+    try:
+        files = render_site(directory, root / "templates")
+        files.update(opendata.export_files(directory))
+    except Exception as exc:
+        return _failed(checked, exc, faults.render_problem(exc, root))
+    try:
+        _write(files, target)
+    except Exception as exc:
+        return _failed(checked, exc, faults.write_problem(exc, target))
+    return checked, directory
+
+
+def _write(files: dict[str, bytes], target: Path) -> None:
     fresh = output.write_fresh(files, target)
     try:
         output.swap_into_place(fresh, target)
     except BaseException:
         output.discard(fresh)
         raise
-    return checked, directory
+
+
+def _failed(checked: Checked, exc: Exception, problem: Problem | None) -> tuple[Checked, None]:
+    """Report a failure after the checks as a problem; a fault nobody foresaw keeps its traceback."""
+    if problem is None:
+        raise exc
+    checked.problems.append(problem)
+    return checked, None

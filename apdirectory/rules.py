@@ -16,11 +16,12 @@ RESERVED_PAGE_SLUGS = {"providers", "lots", "glossary", "assets", "pagefind", "s
 
 
 def check_rules(content: Content, today: dt.date) -> list[Problem]:
-    problems = _check_lots(content) + _check_pages(content)
+    problems = _check_lots(content) + _check_addresses(content)
     if content.config is None:
         return problems  # without vocabularies and dates, the provider rules cannot be checked
     problems += _check_config(content, today)
-    lots = {lot.data.number: lot.data for lot in content.lots}
+    # A lot counts under its number only when its file name agrees (lot-4-... says number: 4).
+    lots = {lot.data.number: lot.data for lot in content.lots if lot.slug.startswith(f"{lot.data.number}-")}
     for provider in content.providers:
         problems += _check_provider(provider, content, lots, today)
     return problems
@@ -37,10 +38,19 @@ def _check_lots(content: Content) -> list[Problem]:
     return problems
 
 
-def _check_pages(content: Content) -> list[Problem]:
-    return [Problem(page.path, 0, "", f"a page cannot be called '{page.slug}': the site already has "
-                    f"/{page.slug}/; rename the file")
-            for page in content.pages if page.slug in RESERVED_PAGE_SLUGS - {"index"}]
+def _check_addresses(content: Content) -> list[Problem]:
+    """No two files are published at the same address, nor at one the site itself uses."""
+    pages = [page for page in content.pages if page.slug != "index"]  # index.md is the home page
+    problems = [Problem(page.path, 0, "", f"a page cannot be called '{page.slug}': the site already has "
+                        f"/{page.slug}/; rename the file") for page in pages if page.slug in RESERVED_PAGE_SLUGS]
+    taken: dict[str, str] = {}
+    addresses = [(lot, f"lots/{lot.slug}/") for lot in content.lots] + [(page, f"{page.slug}/") for page in pages]
+    for entry, address in addresses:
+        if address in taken:  # such as lot-4-vocational.md and lot-04-vocational.md
+            problems.append(Problem(entry.path, 0, "", f"would be published at /{address}, the same address "
+                                    f"as {taken[address]}: rename one of the two files"))
+        taken.setdefault(address, entry.path)
+    return problems
 
 
 def _check_provider(entry: Entry[Provider], content: Content, lots: dict, today: dt.date) -> list[Problem]:
@@ -57,6 +67,10 @@ def _check_provider(entry: Entry[Provider], content: Content, lots: dict, today:
     _check_codes(error, [(("locations", i, "area"), place.area) for i, place in enumerate(p.locations)],
                  vocab.areas, "an area")
 
+    referrals = p.contact.referrals
+    if not (referrals.email or referrals.phone):
+        error(("contact", "referrals"), "gives no way to refer: add an email, a phone, or both")
+
     registered = p.registration.type in REGISTERED_SCHOOL_TYPES
     if registered and not p.registration.dfe_urn:
         error(("registration",), f"a registration of type {p.registration.type} needs its dfe_urn "
@@ -71,8 +85,9 @@ def _check_provider(entry: Entry[Provider], content: Content, lots: dict, today:
         seen_lots.setdefault(offer.lot, i)
         lot = lots.get(offer.lot)
         if lot is None:
-            known = ", ".join(str(n) for n in sorted(lots)) or "none"
-            error(at + ("lot",), f"there is no lot {offer.lot} (the lots are {known})")
+            if offer.lot not in content.lots_in_doubt:  # a lot whose own file is wrong is reported there
+                known = ", ".join(str(n) for n in sorted(lots)) or "none"
+                error(at + ("lot",), f"there is no lot {offer.lot} (the lots are {known})")
         else:
             if lot.attendance == "full-time" and not registered:
                 error(at + ("lot",), f"lot {offer.lot} is full-time, so the provider must be a registered "

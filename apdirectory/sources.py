@@ -5,11 +5,12 @@ a Problem with the file's line, so that a contract officer can act on it.
 """
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .problems import Problem
-from .yamlread import YamlDoc, YamlError, read_yaml
+from .yamlread import CONTROL, YamlDoc, YamlError, read_yaml
 
 MAX_FILE_BYTES = 512 * 1024  # the longest real entry is a few kB; this stops runaway or hostile files
 FENCE = "---"
@@ -52,7 +53,7 @@ def _parse(relpath: str, yaml_text: str, first_line: int, body: str, body_line: 
     try:
         doc = read_yaml(yaml_text, first_line)
     except YamlError as exc:
-        return Problem(relpath, exc.line, "", exc.message)
+        return Problem(relpath, exc.line, exc.field, exc.message)
     if doc.data is None:
         return Problem(relpath, first_line, "", "has no fields: fill them in between the --- lines")
     return Source(relpath, doc, body.strip("\n") + "\n" if body.strip() else "", body_line)
@@ -61,12 +62,15 @@ def _parse(relpath: str, yaml_text: str, first_line: int, body: str, body_line: 
 def _read_text(root: Path, relpath: str) -> str | Problem:
     path = root / relpath
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to((root / "content").resolve()):
-            return Problem(relpath, 0, "", "is a link to a file outside content/: "
+        outside = _outside_own_folder(root, relpath)
+        if outside:
+            return Problem(relpath, 0, "", f"is a link to a file outside {outside}: "
                            "replace the link with the file itself")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return Problem(relpath, 0, "", f"is {size / 1024 / 1024:.1f} MB: a content file must be "
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a folder or a pipe would hang or fail the read
+            return Problem(relpath, 0, "", "is not a plain file: replace it with a text file")
+        if info.st_size > MAX_FILE_BYTES:
+            return Problem(relpath, 0, "", f"is {info.st_size / 1024 / 1024:.1f} MB: a content file must be "
                            f"under {MAX_FILE_BYTES // 1024} kB; is it the right file?")
         data = path.read_bytes()
     except OSError as exc:
@@ -82,7 +86,16 @@ def _read_text(root: Path, relpath: str) -> str | Problem:
         line = data.count(b"\n", 0, exc.start) + 1
         return Problem(relpath, line, "", "is not UTF-8 text (a character on this line cannot be read): "
                        "save the file as UTF-8, or retype the character")
-    if "\x00" in text:
-        return Problem(relpath, text.count("\n", 0, text.index("\x00")) + 1, "",
-                       "contains a NUL character: is it a text file?")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends are fine
+    control = CONTROL.search(text)
+    if control:
+        return Problem(relpath, text.count("\n", 0, control.start()) + 1, "", "has an invisible control "
+                       f"character (U+{ord(control[0]):04X}) on this line: delete it; is it a text file?")
+    return text
+
+
+def _outside_own_folder(root: Path, relpath: str) -> str | None:
+    """The folder a file, once links are followed, has left, if it has: a link must not publish
+    a file from elsewhere on the machine."""
+    home, name = (root / "content", "content/") if relpath.startswith("content/") else (root, "the repository")
+    return None if (root / relpath).resolve().is_relative_to(home.resolve()) else name

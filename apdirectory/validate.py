@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .models import NOT_BLANK
 from .problems import Problem, field_path
 from .sources import Source
 
@@ -18,6 +19,14 @@ _NOUNS = {  # what one value of a fixed-choice field is called, for "'KS9' is no
     "mode": "a mode", "per": "a price unit", "attendance": "an attendance pattern",
 }
 
+# What a text that fails a pattern in models.py should look like instead.
+_PATTERNS = {
+    NOT_BLANK: "is empty: give a value, or remove the line if the field is optional",
+    r".*/$": "'{written}' must end with / (for example https://example.org/ap-directory/)",
+    r"^[a-z]{2}(-[A-Z]{2})?$": "'{written}' is not a language code (for example en-GB)",
+    r"^[A-Za-z0-9-]+$": "'{written}' is not a code: use letters, digits and hyphens only (for example ebsa)",
+}
+
 
 def validate(model: Any, source: Source) -> tuple[Any | None, list[Problem]]:
     """Validate a source's data as `model` (a BaseModel class or a type such as list[...])."""
@@ -26,7 +35,17 @@ def validate(model: Any, source: Source) -> tuple[Any | None, list[Problem]]:
         return adapter.validate_python(source.doc.data), []
     except ValidationError as exc:
         target = model if isinstance(model, type) and issubclass(model, BaseModel) else None
-        return None, [_problem(err, source, target) for err in exc.errors()]
+        found = exc.errors()
+        return None, [_problem(err, source, target) for err in found if not _misspelt(err, found, target)]
+
+
+def _misspelt(err: dict, found: list[dict], model: type | None) -> bool:
+    """Whether a missing field is there, misspelt: the misspelling's message says all that is needed."""
+    if err["type"] != "missing":
+        return False
+    parent, name = err["loc"][:-1], err["loc"][-1]
+    return any(other["type"] == "extra_forbidden" and other["loc"][:-1] == parent
+               and _nearest(other["loc"][-1], model, parent) == name for other in found)
 
 
 def _problem(err: dict, source: Source, model: type | None) -> Problem:
@@ -37,7 +56,8 @@ def _problem(err: dict, source: Source, model: type | None) -> Problem:
 
 def _message(err: dict, loc: tuple, source: Source, model: type | None) -> str:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
-    written = source.doc.written.get(loc, str(value))
+    # As typed in the file; a bad key (of a vocabulary) is its own input, not its value's text.
+    written = str(value) if "[key]" in err["loc"] else source.doc.written.get(loc, str(value))
     name = next((part for part in reversed(loc) if isinstance(part, str)), "")
     if kind == "missing":
         return f"is required but missing: add '{name}:' with a value"
@@ -49,8 +69,12 @@ def _message(err: dict, loc: tuple, source: Source, model: type | None) -> str:
         return _not_text(value, written)
     if kind in ("int_type", "int_from_float", "int_parsing"):
         return f"'{written}' is not a whole number (for example 12)"
-    if kind in ("float_type", "float_parsing"):
+    if kind in ("float_type", "float_parsing", "finite_number"):
         return f"'{written}' is not a number (for example 95.50)"
+    if kind == "format":  # as typed, not as tidied up for the check ("bl90aa" -> "BL9 0AA")
+        return f"'{written}' is not {ctx['what']} (for example {ctx['example']})"
+    if kind == "string_pattern_mismatch":
+        return _PATTERNS.get(ctx["pattern"], "'{written}' is not in the right form").format(written=written)
     if kind == "bool_type":
         return f"'{written}' is not true or false (write true or false)"
     if kind == "literal_error":
@@ -71,7 +95,7 @@ def _message(err: dict, loc: tuple, source: Source, model: type | None) -> str:
         words = {"greater_than_equal": "at least", "greater_than": "more than",
                  "less_than_equal": "at most", "less_than": "less than"}[kind]
         limit = next(iter(ctx.values()))
-        return f"is {written}: it must be {words} {limit}"
+        return f"is {written}: it must be {words} {limit:g}"
     return err["msg"]
 
 
@@ -93,10 +117,16 @@ def _unknown_field(name: str, model: type | None, parent: tuple) -> str:
     known = list(_fields_at(model, parent))
     if not known:
         return f"'{name}' is not a field of this file: remove it or check its spelling"
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    if close:
-        return f"'{name}' is not a field here (did you mean '{close[0]}'?)"
+    nearest = _nearest(name, model, parent)
+    if nearest:
+        return f"'{name}' is not a field here (did you mean '{nearest}'?)"
     return f"'{name}' is not a field here (the fields here are {', '.join(known)})"
+
+
+def _nearest(name: str, model: type | None, parent: tuple) -> str | None:
+    """The known field whose name is closest to `name`, if one is close enough to be a typing slip."""
+    close = difflib.get_close_matches(str(name), list(_fields_at(model, parent)), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _fields_at(model: Any, loc: tuple) -> dict:

@@ -7,12 +7,15 @@ refuse aliases (the "billion laughs" bomb) and custom tags before they cost anyt
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
+
+from .problems import field_path
 
 try:  # libyaml's parser, about ten times faster than the pure-Python one
     from yaml import CSafeLoader as _Loader
@@ -41,10 +44,11 @@ class YamlDoc:
 
 
 class YamlError(Exception):
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, field: str = ""):
         super().__init__(message)
         self.line = line
         self.message = message
+        self.field = field  # the field holding the bad value, such as "lots[0].ages", if known
 
 
 def read_yaml(text: str, first_line: int = 1) -> YamlDoc:
@@ -58,32 +62,61 @@ def read_yaml(text: str, first_line: int = 1) -> YamlDoc:
     try:
         for event in yaml.parse(text, Loader=_Loader):
             line = event.start_mark.line + 1 + offset if event.start_mark else first_line
-            if isinstance(event, yaml.AliasEvent):
-                raise YamlError(line, f"uses a YAML alias (*{event.anchor}): write the value out in full")
-            if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and _custom_tag(event):
-                raise YamlError(line, f"uses the YAML tag '{event.tag}': remove it")
-            if isinstance(event, yaml.ScalarEvent):
-                _add(doc, stack, _scalar(event), line, event.value)
-            elif isinstance(event, yaml.CollectionStartEvent):
-                if len(stack) >= MAX_DEPTH:
-                    raise YamlError(line, f"is nested more than {MAX_DEPTH} levels deep")
-                container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
-                loc = _add(doc, stack, container, line, None)
-                stack.append(_Frame(container, loc))
-            elif isinstance(event, yaml.CollectionEndEvent):
-                stack.pop()
-            elif isinstance(event, yaml.DocumentStartEvent) and doc.lines:
-                raise YamlError(line, "holds more than one YAML document: remove the extra '---' line")
+            try:
+                _take(event, doc, stack, line)
+            except YamlError as exc:
+                exc.field = exc.field or field_path(_next_loc(stack))
+                raise
     except yaml.MarkedYAMLError as exc:
         lines = text.splitlines()
         mark = exc.problem_mark
-        if exc.context_mark and (not mark or mark.line >= len(lines)):  # ran off the end
-            mark = exc.context_mark
+        opened = (exc.context or "").startswith(("while parsing a flow", "while scanning a quoted"))
+        if exc.context_mark and (opened or not mark or mark.line >= len(lines)):
+            mark = exc.context_mark  # where the bracket or quote that was never closed opened
         bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
         raise YamlError((mark.line + 1 + offset) if mark else first_line, _explain(exc, bad_line)) from None
-    except yaml.YAMLError as exc:  # a reader error such as an unprintable character
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + first_line
+        raise YamlError(line, f"has a character YAML does not allow (U+{exc.character:04X}) "
+                        "on this line: delete it") from None
+    except yaml.YAMLError as exc:  # a safety net: libyaml marks its other errors with a line
         raise YamlError(first_line, f"could not be read as YAML ({exc})") from None
     return doc
+
+
+def _take(event: yaml.Event, doc: YamlDoc, stack: list[_Frame], line: int) -> None:
+    """Add one parser event's value to the document, refusing what is not plain data."""
+    if isinstance(event, yaml.AliasEvent):
+        raise YamlError(line, f"uses a YAML alias (*{event.anchor}): write the value out in full")
+    if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and _custom_tag(event):
+        raise YamlError(line, f"uses the YAML tag '{_as_written(event.tag)}': remove it")
+    if isinstance(event, yaml.ScalarEvent):
+        _add(doc, stack, _scalar(event, line), line, event.value)
+    elif isinstance(event, yaml.CollectionStartEvent):
+        if len(stack) >= MAX_DEPTH:  # named by its field, not by a dozen [0]s
+            field = field_path(tuple(part for part in _next_loc(stack) if isinstance(part, str)))
+            raise YamlError(line, f"is nested more than {MAX_DEPTH} levels deep", field)
+        container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+        loc = _add(doc, stack, container, line, None)
+        stack.append(_Frame(container, loc))
+    elif isinstance(event, yaml.CollectionEndEvent):
+        stack.pop()
+    elif isinstance(event, yaml.DocumentStartEvent) and doc.lines:
+        raise YamlError(line, "holds more than one YAML document: remove the extra '---' line")
+
+
+def _next_loc(stack: list[_Frame]) -> tuple:
+    """Where the next value read will go: the field whose value is being read."""
+    if not stack:
+        return ()
+    top = stack[-1]
+    if isinstance(top.container, list):
+        return top.loc + (len(top.container),)
+    return top.loc + (top.key,) if top.key is not None else top.loc
+
+
+def _as_written(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 @dataclass
@@ -109,7 +142,8 @@ def _add(doc: YamlDoc, stack: list[_Frame], value: Any, line: int, written: str 
             raise YamlError(line, "has a list or a mapping where a field name should be")
         if written in top.container:
             first = doc.lines[top.loc + (written,)]
-            raise YamlError(line, f"'{written}' is given twice (lines {first} and {line}): keep one")
+            raise YamlError(line, f"is given twice (lines {first} and {line}): keep one",
+                            field_path(top.loc + (written,)))
         top.key, top.key_line = written, line
         return top.loc
     else:
@@ -123,15 +157,28 @@ def _add(doc: YamlDoc, stack: list[_Frame], value: Any, line: int, written: str 
     return loc
 
 
-def _scalar(event: yaml.ScalarEvent) -> Any:
+def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
     tag = event.tag if event.tag and event.tag != "!" else _resolver.resolve(
         yaml.ScalarNode, event.value, event.implicit)
     construct = _CONSTRUCT.get(tag)
     if construct is None:
+        control = CONTROL.search(event.value)  # from an escape such as "\a": raw ones never get here
+        if control:
+            raise YamlError(line, f"has an invisible control character (U+{ord(control[0]):04X}): remove it")
         return event.value
-    return construct(yaml.ScalarNode(tag, event.value))
+    try:
+        return construct(yaml.ScalarNode(tag, event.value))
+    except (ValueError, KeyError, AttributeError):  # PyYAML's constructors fail in these ways
+        if event.tag and event.tag != "!":
+            raise YamlError(line, f"'{event.value}' is not what its YAML tag '{_as_written(event.tag)}' says: "
+                            "remove the tag") from None
+        # Without a tag only a date can fail: it looks like one but is not, such as 2023-02-30.
+        raise YamlError(line, f"'{event.value}' is not a real date: check the day and the month "
+                        "(YYYY-MM-DD)") from None
 
 
+# C0 and C1 control characters, but not tab and line feed, which text may hold.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PLAIN_TAGS = {None, "!", _STR, "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", *_CONSTRUCT}
 
 
@@ -147,6 +194,8 @@ _HINTS = {
     "found undefined alias": "uses an alias (*name): write the value out in full",
     "did not find expected key": "the indenting is wrong: line the field up with the fields around it",
     "found unexpected end of stream": "a quote or bracket is opened but never closed",
+    "did not find expected ',' or": "the brackets opened on this line are not closed properly: "
+                                    "check the quotes, the commas and the closing bracket",
 }
 
 

@@ -1,0 +1,180 @@
+"""A failed or interrupted build leaves the last good site exactly as it was; builds repeat exactly.
+
+Each stage is made to fail for real (content, cross-file rules, a template, the disk), and one build
+is killed while it writes; the site built before must be byte for byte the same afterwards.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_build
+from snapshot import snapshot
+
+NOT_CONTENT = "(this is a mistake in the site's templates, not in the content: ask a developer to fix it)"
+
+
+@pytest.fixture
+def built(project, tmp_path):
+    """(project, the site folder, a snapshot of what is around and inside it) after a good build."""
+    out = tmp_path / "public" / "_site"
+    result = run_build("build", "--output", str(out), root=project)
+    assert result.returncode == 0, result.stderr
+    return project, out, snapshot(out.parent)
+
+
+def build_fails(project, out, *, preexec_fn=None) -> str:
+    """Build again, expecting failure; return what it printed about problems."""
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(project),
+                             "--output", str(out)], capture_output=True, text=True, timeout=300,
+                            preexec_fn=preexec_fn)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert f"Nothing was written: fix the errors above and build again. {out} is unchanged." in result.stderr
+    return result.stderr
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace `old` (which occurs once) and return the line where it was."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text[:text.index(old)].count("\n") + 1
+
+
+def test_failing_to_load_keeps_the_site(built):
+    project, out, before = built
+    line = edit(project / "content/providers/kestrel-learning-centre.md", "[SEMH, ASD, SLCN]", "[SEMH, ASD, SLCN")
+    printed = build_fails(project, out)
+    assert f"content/providers/kestrel-learning-centre.md:{line}: could not be read as YAML" in printed
+    assert snapshot(out.parent) == before
+
+
+def test_failing_a_rule_across_files_keeps_the_site(built):
+    project, out, before = built
+    line = edit(project / "content/providers/kestrel-learning-centre.md", "  - lot: 3", "  - lot: 7")
+    printed = build_fails(project, out)
+    assert (f"content/providers/kestrel-learning-centre.md:{line}: lots[1].lot: there is no lot 7 "
+            "(the lots are 1, 2, 3, 4, 5, 6)") in printed
+    assert snapshot(out.parent) == before
+
+
+def test_a_template_that_fails_is_named_with_its_line_and_the_site_kept(built):
+    project, out, before = built
+    line = edit(project / "templates/provider.html", "<h1>{{ p.name }}</h1>", "<h1>{{ p.name.title.nope() }}</h1>")
+    printed = build_fails(project, out)
+    assert (f"templates/provider.html:{line}: could not be turned into a page: 'builtin_function_or_method object' "
+            f"has no attribute 'nope' {NOT_CONTENT}") in printed.splitlines()
+    assert snapshot(out.parent) == before
+
+
+def test_a_template_with_a_syntax_error_is_named_with_its_line_and_the_site_kept(built):
+    project, out, before = built
+    line = edit(project / "templates/macros.html", "{% endmacro %}\n\n{% macro provider_card",
+                "{% endmacr %}\n\n{% macro provider_card")
+    printed = build_fails(project, out)
+    problem = next(text for text in printed.splitlines() if text.startswith("templates/"))
+    assert problem.startswith(f"templates/macros.html:{line}: is not a valid template: ")
+    assert problem.endswith(NOT_CONTENT)
+    assert snapshot(out.parent) == before
+
+
+def test_a_full_disk_keeps_the_site_and_leaves_no_half_written_folder(built):
+    project, out, before = built
+
+    def small_disk():  # files over 4 kB cannot be written, as when the disk fills up mid-build
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    printed = build_fails(project, out, preexec_fn=small_disk)
+    assert (f"{out}: could not be written (File too large): check there is space and the folder can be "
+            "written to; the site already there is as it was") in printed.splitlines()
+    assert snapshot(out.parent) == before
+
+
+def test_an_output_folder_inside_a_file_is_refused(project, tmp_path):
+    blocker = tmp_path / "public"
+    blocker.write_text("a file where the site's folder would go")
+    out = blocker / "_site"
+    printed = build_fails(project, out)
+    assert f"{out}: cannot be made: {blocker} is a file, not a folder" in printed.splitlines()
+    assert blocker.read_text() == "a file where the site's folder would go"
+
+
+def test_a_folder_that_is_not_a_site_is_never_replaced(project):
+    """`--output content` by mistake must not swap the content away and delete it."""
+    before = snapshot(project)
+    printed = build_fails(project, project / "content")
+    assert (f"{project / 'content'}: already holds files that are not a site built by this program (it has no "
+            "404.html), and building would delete them: choose an empty or new --output folder") in printed
+    assert snapshot(project) == before
+
+
+def many_providers(project: Path, copies: int) -> None:
+    """Enough providers that writing the site takes a while: copies of the sample's, renamed."""
+    providers = project / "content/providers"
+    for path in sorted(providers.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for n in range(copies):
+            (providers / f"{path.stem}-{n}.md").write_text(text, encoding="utf-8")
+
+
+def test_a_build_killed_while_writing_leaves_the_site_and_the_next_build_tidies_up(built):
+    project, out, before = built
+    site_before = snapshot(out)
+    many_providers(project, copies=100)  # about 1,900 pages: writing them takes a good fraction of a second
+    build = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--root", str(project),
+                              "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             preexec_fn=lambda: os.nice(10))  # so that this test notices the folder at once
+    while build.poll() is None and not list(out.parent.glob("_site.new-*")):
+        time.sleep(0.001)
+    build.send_signal(signal.SIGKILL)
+    assert build.wait() == -signal.SIGKILL, "the build finished before it could be killed while writing"
+    leftovers = list(out.parent.glob("_site.new-*"))
+    assert leftovers, "the build was killed while it wrote its fresh folder"
+    assert snapshot(out) == site_before, "the site must be exactly the one built before"
+    assert {path.name for path in out.parent.iterdir()} == {"_site", leftovers[0].name}
+
+    for path in sorted((project / "content/providers").glob("*-[0-9]*.md")):
+        path.unlink()
+    result = run_build("build", "--output", str(out), root=project)
+    assert result.returncode == 0, result.stderr
+    assert [path.name for path in out.parent.iterdir()] == ["_site"], "the killed build's folder is removed"
+    assert snapshot(out.parent) == before
+
+
+def test_two_builds_of_the_same_content_are_byte_identical(project, tmp_path):
+    """Built from two copies in different places, with different hash seeds: nothing may differ."""
+    other = tmp_path / "elsewhere" / "copy"
+    shutil.copytree(project, other)
+    sites = []
+    for root, seed in ((project, "1"), (other, "2")):
+        out = tmp_path / f"site-{seed}"
+        result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
+                                 "--output", str(out)], capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        sites.append(snapshot(out))
+    assert len(sites[0]) > 50
+    different = [name for name in sites[0].keys() | sites[1].keys() if sites[0].get(name) != sites[1].get(name)]
+    assert not different
+
+
+def test_only_folders_of_builds_no_longer_running_are_removed(built):
+    project, out, _ = built
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = int(finished.stdout), os.getpid()  # this test's process runs all along the build
+    for name in (f"_site.new-{dead}-abc123", f"_site.new-{alive}-def456", "_site.old-backup", "_site.notes"):
+        (out.parent / name).mkdir()
+        (out.parent / name / "file.txt").write_text("kept?")
+    result = run_build("build", "--output", str(out), root=project)
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in out.parent.iterdir()) == sorted(
+        ["_site", f"_site.new-{alive}-def456", "_site.old-backup", "_site.notes"])
