@@ -53,9 +53,9 @@ def export_files(directory: Directory) -> dict[str, bytes]:
     return {**_downloads(directory), **oruk.feed_files(directory)}
 
 
-def data_page_context(directory: Directory) -> dict:
-    """What the Data page shows: each download with its size, and the feed's address."""
-    files = _downloads(directory)  # made again here (a few ms) so the page can give true sizes
+def data_page_context(directory: Directory, files: dict[str, bytes]) -> dict:
+    """What the Data page shows: each download (from `files`, the exports) with its size, and the
+    feed's address."""
     csv_file, json_file, schema_file = (Download(path, len(files[path]))
                                         for path in (CSV_PATH, JSON_PATH, SCHEMA_PATH))
     return {

@@ -63,18 +63,43 @@ def remove_leftovers(target: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def swap_into_place(fresh: Path, target: Path) -> None:
-    """Make `fresh` the new `target` and delete the old one."""
+BACKGROUND_DELETE_FILES = 2000  # from about this size, deleting the old site takes seconds
+
+
+def swap_into_place(fresh: Path, target: Path, file_count: int = 0) -> None:
+    """Make `fresh` the new `target` and delete the old one (in the background for a large site)."""
     if not target.exists():
         fresh.rename(target)
         return
-    if _exchange(fresh, target):
-        shutil.rmtree(fresh)  # now holds the previous site
-        return
     old = target.with_name(f"{target.name}.old-{os.getpid()}")
-    target.rename(old)
-    fresh.rename(target)
-    shutil.rmtree(old)
+    if _exchange(fresh, target):
+        fresh.rename(old)  # it now holds the previous site
+    else:
+        target.rename(old)
+        fresh.rename(target)
+    if file_count >= BACKGROUND_DELETE_FILES:
+        _delete_in_background(old)
+    else:
+        shutil.rmtree(old)
+
+
+def _delete_in_background(old: Path) -> None:
+    """The new site is in place: let a child process delete the old one after the build returns.
+    The folder is renamed with the child's process id, so a later build leaves it alone while
+    the child works and removes it if the child was stopped."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            # Let go of the build's output, or whoever reads it to the end would wait for us.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for stream in (0, 1, 2):
+                os.dup2(devnull, stream)
+            renamed = old.with_name(f"{old.name.rsplit('-', 1)[0]}-{os.getpid()}")
+            old.rename(renamed)
+            shutil.rmtree(renamed, ignore_errors=True)
+        finally:
+            os._exit(0)
 
 
 def discard(fresh: Path) -> None:
@@ -82,13 +107,27 @@ def discard(fresh: Path) -> None:
 
 
 def _write_files(files: dict[str, bytes], fresh: Path) -> None:
-    made: set[Path] = {fresh}
+    # Plain os calls on strings: at ten thousand pages, pathlib's overhead is a second or more.
+    root = os.fspath(fresh)
+    made = {""}
+    written: dict[int, str] = {}  # id of a bytes object -> where it was written first
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
     for relpath in sorted(files):
-        path = fresh / relpath
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_bytes(files[relpath])
+        folder = relpath.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(f"{root}/{folder}", exist_ok=True)
+            made.add(folder)
+        first = written.setdefault(id(files[relpath]), relpath)
+        if first != relpath:  # the very same bytes at a second address (the feed's .json copies)
+            os.link(f"{root}/{first}", f"{root}/{relpath}")
+            continue
+        handle = os.open(f"{root}/{relpath}", flags, 0o644)
+        try:
+            data = memoryview(files[relpath])
+            while data:
+                data = data[os.write(handle, data):]
+        finally:
+            os.close(handle)
 
 
 def _running(pid: str | None) -> bool:

@@ -40,8 +40,9 @@ def build(root: Path, target: Path, today: dt.date | None = None) -> tuple[Check
         return checked, None
     directory = build_directory(checked.content)
     try:
-        files = render_site(directory, root / "templates")
-        files.update(opendata.export_files(directory))
+        exports = opendata.export_files(directory)
+        files = render_site(directory, root / "templates", exports)
+        files.update(exports)
     except Exception as exc:
         return _failed(checked, exc, faults.render_problem(exc, root))
     try:
@@ -54,7 +55,7 @@ def build(root: Path, target: Path, today: dt.date | None = None) -> tuple[Check
 def _write(files: dict[str, bytes], target: Path) -> None:
     fresh = output.write_fresh(files, target)
     try:
-        output.swap_into_place(fresh, target)
+        output.swap_into_place(fresh, target, file_count=len(files))
     except BaseException:
         output.discard(fresh)
         raise

@@ -32,9 +32,10 @@ class PageSpec:
         return self.path.removesuffix("index.html")
 
 
-def render_site(directory: Directory, templates: Path) -> dict[str, bytes]:
+def render_site(directory: Directory, templates: Path, exports: dict[str, bytes]) -> dict[str, bytes]:
+    """Every page and asset. `exports` are the open-data files, which the Data page describes."""
     env = make_environment(templates, directory)
-    specs = page_specs(directory)
+    specs = page_specs(directory, exports)
     files = {spec.path: render_page(env, spec, directory).encode() for spec in specs}
     files["sitemap.xml"] = env.get_template("sitemap.xml").render(
         base_url=directory.config.site.base_url, pages=[s for s in specs if s.in_sitemap]).encode()
@@ -68,7 +69,7 @@ def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -
         page=spec, root=root, canonical=directory.config.site.base_url + spec.url_path, **spec.context)
 
 
-def page_specs(directory: Directory) -> list[PageSpec]:
+def page_specs(directory: Directory, exports: dict[str, bytes]) -> list[PageSpec]:
     home = [("Home", "")]
     lots_crumbs = home + [("Lots", "lots/")]
     az_crumbs = home + [("Providers A to Z", "providers/")]
@@ -81,7 +82,7 @@ def page_specs(directory: Directory) -> list[PageSpec]:
                  context={"groups": _a_to_z(directory), "count": len(directory.providers)}),
         PageSpec("glossary/index.html", "glossary.html", "Glossary", home,
                  context={"entries": _glossary_anchors(directory)}),
-        PageSpec("data/index.html", "data.html", "Open data", home, context=opendata.data_page_context(directory)),
+        PageSpec("data/index.html", "data.html", "Open data", home, context=opendata.data_page_context(directory, exports)),
         PageSpec("404.html", "404.html", "Page not found", in_sitemap=False),
         PageSpec("changes/index.html", "changes.html", "What's changed", home,
                  context={"sections": changes.sections(directory.changes)}),

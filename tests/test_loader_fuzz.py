@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from apdirectory.directory import build_directory
 from apdirectory.load import Content, load_content, load_entry
 from apdirectory.models import Provider
+from apdirectory.opendata import export_files
 from apdirectory.problems import errors
 from apdirectory.render import render_site
 from apdirectory.rules import check_rules
@@ -78,7 +79,8 @@ def loads_or_reports(world: World, data: bytes) -> None:
     if entry is None:
         assert errors(problems), "a file that did not load must say why"
     elif not errors(problems):
-        render_site(build_directory(content), root / "templates")  # what is valid can be published
+        directory = build_directory(content)  # what is valid can be published
+        render_site(directory, root / "templates", export_files(directory))
 
 
 @st.composite
