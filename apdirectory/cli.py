@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import pipeline
 from .problems import Problem, errors, warnings
+from .search_index import SearchIndexError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +28,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(content.pages)} pages are valid.")
         return _status(checked.problems)
     target = Path(args.output) if args.output else root / "_site"
-    checked, directory = pipeline.build(root, target)
+    try:
+        checked, directory = pipeline.build(root, target)
+    except SearchIndexError as error:
+        print(f"Nothing was written: the search index could not be built: {error}. {target} is unchanged.",
+              file=sys.stderr)
+        return 1
     _report(checked.problems, args.format)
     if directory is None:
         print(f"Nothing was written: fix the errors above and build again. {target} is unchanged.",

@@ -1,11 +1,11 @@
-"""The build, stage by stage: load -> check rules -> directory -> render -> write -> swap."""
+"""The build, stage by stage: load -> check rules -> directory -> render -> write -> index -> swap."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import output
+from . import output, search_index
 from .directory import Directory, build_directory
 from .load import Content, load_content
 from .problems import Problem, errors
@@ -31,7 +31,11 @@ def check(root: Path, today: dt.date | None = None) -> Checked:
 
 
 def build(root: Path, target: Path, today: dt.date | None = None) -> tuple[Checked, Directory | None]:
-    """Check, then render and swap the new site into `target`; on any error, write nothing."""
+    """Check, render, index for search, then swap the new site into `target`.
+
+    On any error, write nothing: a failed search index (search_index.SearchIndexError) leaves
+    the previous site in place.
+    """
     checked = check(root, today)
     if not checked.ok:
         return checked, None
@@ -39,6 +43,7 @@ def build(root: Path, target: Path, today: dt.date | None = None) -> tuple[Check
     files = render_site(directory, root / "templates")
     fresh = output.write_fresh(files, target)
     try:
+        search_index.write_index(directory, fresh)
         output.swap_into_place(fresh, target)
     except BaseException:
         output.discard(fresh)
