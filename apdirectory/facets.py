@@ -131,14 +131,16 @@ def provider_filters(directory: Directory, provider: Provider) -> dict[str, list
 
 
 def build_facets(directory: Directory) -> list[Facet]:
-    filters = {p.slug: provider_filters(directory, p.data) for p in directory.providers}
-    facets = []
-    for group in GROUPS:
-        options = tuple(
-            Option(value, label, tuple(p for p in directory.providers if value in filters[p.slug].get(group.key, ())))
-            for value, label in group.options(directory))
-        facets.append(Facet(group.key, group.label, options, group.page_title))
-    return facets
+    having: dict[tuple[str, str], list[Entry[Provider]]] = {}  # (group, value) -> providers, A to Z
+    for provider in directory.providers:
+        for key, values in provider_filters(directory, provider.data).items():
+            for value in values:
+                having.setdefault((key, value), []).append(provider)
+    return [Facet(group.key, group.label,
+                  tuple(Option(value, label, tuple(having.get((group.key, value), ())))
+                        for value, label in group.options(directory)),
+                  group.page_title)
+            for group in GROUPS]
 
 
 @dataclass(frozen=True)

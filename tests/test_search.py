@@ -166,6 +166,15 @@ def test_scripts_come_from_the_site_only_and_the_policy_allows_only_the_site(sit
         assert not re.search(r"<script\b[^>]*>\s*[^<\s]", html), f"{path}: a script with inline code"
 
 
+def test_searchable_text_is_the_words_without_markdown_marks():
+    from apdirectory.search_index import plain_text
+
+    markdown = ("## A heading\n\nSome **bold**, _slanted_ and `code` with [a link](https://example.org/x) "
+                "in snake_case.\n\n- one\n1. two\n> quoted\n\n| a | b |\n|---|:-:|\n| c | d |\n\n---\n")
+    assert plain_text(markdown) == ("A heading Some bold, slanted and code with a link in snake_case. "
+                                    "one two quoted a b c d")
+
+
 def test_search_index_build_time(tmp_path):
     from apdirectory import pipeline, search_index
     from apdirectory.directory import build_directory
