@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 def _build(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
     target = _output(args, root)
-    checked, directory = pipeline.build(root, target)
+    checked, directory = pipeline.build(root, target, search=not args.no_search)
     report(checked.problems, checked.content, args.format)
     if directory is None:
         print(f"Nothing was written: fix the errors above and build again. {target} is unchanged.",
@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build = commands.add_parser("build", parents=[common, output, fmt], help="check the content and write the site")
+    build.add_argument("--no-search", action="store_true",
+                       help="skip the search index (the find page then works as without JavaScript)")
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", parents=[common, fmt], help=(

@@ -12,6 +12,7 @@ import jinja2
 
 from .output import UnsafeTarget
 from .problems import Problem
+from .search_index import SearchIndexError
 
 _NOT_CONTENT = "this is a mistake in the site's templates, not in the content: ask a developer to fix it"
 
@@ -40,6 +41,9 @@ def write_problem(exc: Exception, target: Path) -> Problem | None:
     """Why the site could not be written, or None for an unexpected fault."""
     if isinstance(exc, UnsafeTarget):
         return Problem(str(target), 0, "", str(exc))
+    if isinstance(exc, SearchIndexError):
+        return Problem(str(target), 0, "", f"the search index could not be built ({exc}), so nothing was "
+                       "written; the site already there is as it was")
     if isinstance(exc, OSError):
         return Problem(str(target), 0, "", f"could not be written ({exc.strerror or exc}): check there is "
                        "space and the folder can be written to; the site already there is as it was")

@@ -1,11 +1,11 @@
-"""The build, stage by stage: load -> check rules -> directory -> render -> write -> swap."""
+"""The build, stage by stage: load -> check rules -> directory -> render -> write -> index -> swap."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import faults, opendata, output
+from . import faults, opendata, output, search_index
 from .changes import check_status_dates
 from .directory import Directory, build_directory
 from .load import Content, load_content
@@ -33,8 +33,13 @@ def check(root: Path, today: dt.date | None = None) -> Checked:
     return Checked(content, sorted(set(problems)))
 
 
-def build(root: Path, target: Path, today: dt.date | None = None) -> tuple[Checked, Directory | None]:
-    """Check, then render and swap the new site into `target`; on any error, write nothing."""
+def build(root: Path, target: Path, today: dt.date | None = None,
+          search: bool = True) -> tuple[Checked, Directory | None]:
+    """Check, render, index for search, then swap the new site into `target`.
+
+    On any error, write nothing: a failed search index (search_index.SearchIndexError) leaves
+    the previous site in place.
+    """
     checked = check(root, today)
     if not checked.ok:
         return checked, None
@@ -46,15 +51,17 @@ def build(root: Path, target: Path, today: dt.date | None = None) -> tuple[Check
     except Exception as exc:
         return _failed(checked, exc, faults.render_problem(exc, root))
     try:
-        _write(files, target)
+        _write(files, target, directory, search)
     except Exception as exc:
         return _failed(checked, exc, faults.write_problem(exc, target))
     return checked, directory
 
 
-def _write(files: dict[str, bytes], target: Path) -> None:
+def _write(files: dict[str, bytes], target: Path, directory: Directory, search: bool) -> None:
     fresh = output.write_fresh(files, target)
     try:
+        if search:
+            search_index.write_index(directory, fresh)
         output.swap_into_place(fresh, target, file_count=len(files))
     except BaseException:
         output.discard(fresh)

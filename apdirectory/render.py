@@ -14,6 +14,7 @@ import jinja2
 
 from . import changes, opendata, present
 from .directory import Directory
+from .facets import build_facets, provider_card
 from .markup import Renderer
 
 
@@ -87,6 +88,7 @@ def page_specs(directory: Directory, exports: dict[str, bytes]) -> list[PageSpec
         PageSpec("changes/index.html", "changes.html", "What's changed", home,
                  context={"sections": changes.sections(directory.changes)}),
     ]
+    specs += _find_pages(directory)
     for lot, providers in _lots_with_providers(directory):
         specs.append(PageSpec(f"lots/{lot.slug}/index.html", "lot.html",
                               f"Lot {lot.data.number}: {lot.data.title}", lots_crumbs,
@@ -98,6 +100,24 @@ def page_specs(directory: Directory, exports: dict[str, bytes]) -> list[PageSpec
     for page in directory.pages:
         specs.append(PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, home,
                               context={"entry": page}))
+    return specs
+
+
+def _find_pages(directory: Directory) -> list[PageSpec]:
+    """/find/ (search and filters, every provider with its facts) and a static page per filter option."""
+    facets = build_facets(directory)
+    cards = [provider_card(directory, p) for p in directory.providers]
+    find_crumbs = [("Home", ""), ("Find a provider", "find/")]
+    specs = [PageSpec("find/index.html", "find.html", "Find a provider", [("Home", "")],
+                      context={"facets": facets, "cards": cards})]
+    for facet in facets:
+        for option in facet.options:
+            if option.count:
+                specs.append(PageSpec(
+                    f"find/{facet.key}/{option.value}/index.html", "find_option.html",
+                    facet.title(option), find_crumbs,
+                    context={"facets": facets, "facet": facet, "option": option,
+                             "providers": option.providers}))
     return specs
 
 

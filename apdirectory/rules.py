@@ -11,7 +11,7 @@ from .problems import Problem, field_path
 # The ages of pupils in each key stage (a pupil turns the upper age during the last year).
 KEY_STAGE_AGES = {"KS1": (5, 7), "KS2": (7, 11), "KS3": (11, 14), "KS4": (14, 16), "KS5": (16, 19)}
 assert tuple(KEY_STAGE_AGES) == KEY_STAGES
-RESERVED_PAGE_SLUGS = {"providers", "lots", "glossary", "assets", "pagefind", "search", "data", "index",
+RESERVED_PAGE_SLUGS = {"providers", "lots", "glossary", "assets", "pagefind", "search", "find", "data", "index",
                        "changes", "api"}  # api: the Open Referral UK feed (oruk.py)
 
 
@@ -149,8 +149,19 @@ def _add_months(date: dt.date, months: int) -> dt.date:
 
 
 def _check_config(content: Content, today: dt.date) -> list[Problem]:
-    """The framework started and was last refreshed in the past (next_refresh may be ahead)."""
+    """The framework started and was last refreshed in the past (next_refresh may be ahead), and no two
+    codes in a vocabulary differ only in capitals (filter addresses such as /find/need/semh/ ignore them)."""
     problems = []
+    source = content.config_source
+    for name in ("needs", "reasons", "areas", "subjects"):
+        seen: dict[str, str] = {}
+        for code in getattr(content.config.vocabularies, name):
+            other = seen.setdefault(code.lower(), code)
+            if other != code:
+                loc = ("vocabularies", name, code)
+                problems.append(Problem(source.path, source.line(loc), field_path(loc),
+                                        f"'{code}' and '{other}' differ only in capital letters, which the "
+                                        "site's filter addresses ignore: give one of them a different code"))
     for name in ("started", "last_refreshed"):
         date = getattr(content.config.framework, name)
         if date > today:

@@ -11,6 +11,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from browser import FIGURES, chromium, open_tab, site_server  # noqa: E402,F401  (browser fixtures)
+
 
 def run_build(*args: str, root: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `python build.py ARGS` as a user would, and capture what it prints."""
@@ -36,3 +38,11 @@ def project(tmp_path) -> Path:
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "site_config.yaml", root / "site_config.yaml")
     return root
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Measurements the tests took on the way (sizes, times, counts): printed, never asserted."""
+    if FIGURES:
+        terminalreporter.section("figures")
+        for name, value in FIGURES:
+            terminalreporter.write_line(f"{name}: {value}")

@@ -1,0 +1,193 @@
+"""Search stage: one Pagefind record per published provider, written into the fresh site.
+
+The records are built from the validated directory, not from the rendered HTML: the text people
+search (name, summary, description, offers, subjects, qualifications, needs, places and postcodes),
+the filters (facets.py, the same ones the static filter pages use) and the sort key. Nothing from
+`internal:`, the contacts or a withdrawn provider is given to Pagefind, so none of it can be in the
+index. The index is written to <site>/pagefind/ before the new site is swapped into place, so a
+failure here leaves the published site as it was.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import concurrent.futures
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .directory import Directory
+from .facets import provider_filters
+from .load import Entry
+from .models import Provider
+
+# Pagefind writes its stock search UI too; the site has its own (templates/assets/find.js).
+STOCK_UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+                  "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+TIMEOUT_SECONDS = 600
+
+
+class SearchIndexError(Exception):
+    """The search index could not be built; the message says why, for the person running the build."""
+
+
+@dataclass(frozen=True)
+class Record:
+    url: str  # below the site root, starting "/": Pagefind prefixes the site's own path in the browser
+    content: str
+    meta: dict[str, str]
+    filters: dict[str, list[str]]
+    sort: dict[str, str]
+
+
+def records(directory: Directory) -> list[Record]:
+    return [provider_record(directory, provider) for provider in directory.providers]
+
+
+def provider_record(directory: Directory, entry: Entry[Provider]) -> Record:
+    p, vocab = entry.data, directory.config.vocabularies
+    parts = [p.name, p.organisation.legal_name, p.summary, plain_text(entry.source.body)]
+    for offer in p.lots:
+        lot = directory.lot(offer.lot).data
+        parts += [f"Lot {lot.number}: {lot.title}", plain_text(offer.offer), " ".join(offer.key_stages)]
+        parts += [vocab.subjects[code] for code in offer.subjects]
+        parts += offer.qualifications
+    for place in p.locations:
+        outward = place.postcode.split(" ")[0]
+        parts += [place.name, *place.address, place.postcode, place.postcode.replace(" ", ""), outward,
+                  vocab.areas[place.area]]
+    parts += [f"{vocab.needs[code]} ({code})" for code in p.needs]
+    parts += [vocab.reasons[code] for code in p.reasons]
+    return Record(
+        url=f"/providers/{entry.slug}/",
+        content="\n".join(" ".join(part.split()) for part in parts if part and part.strip()),
+        meta={"title": p.name},
+        filters=provider_filters(directory, p),
+        sort={"name": p.name.casefold()},
+    )
+
+
+def write_index(directory: Directory, site: Path) -> int:
+    """Index every published provider into `site`/pagefind/; return how many records were written."""
+    found = records(directory)
+    language = directory.config.site.language.split("-")[0].lower()
+    output = site / "pagefind"
+    try:
+        _run(lambda: asyncio.wait_for(_write(found, language, output), TIMEOUT_SECONDS))
+    except asyncio.TimeoutError:
+        raise SearchIndexError(f"Pagefind did not finish within {TIMEOUT_SECONDS} seconds") from None
+    except SearchIndexError:
+        raise
+    except Exception as error:  # the Pagefind service reports its errors as plain Exceptions
+        raise SearchIndexError(f"{type(error).__name__}: {error}") from error
+    for name in STOCK_UI_FILES:
+        (output / name).unlink(missing_ok=True)
+    if not (output / "pagefind.js").is_file() or not (output / "pagefind-entry.json").is_file():
+        raise SearchIndexError(f"Pagefind wrote no index into {output}")
+    return len(found)
+
+
+def _run(make_coroutine) -> None:
+    """asyncio.run, or in a thread of its own when this thread already runs an event loop
+    (as it does inside a notebook or a test driving Playwright)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
+async def _write(found: list[Record], language: str, output: Path) -> None:
+    service = await _service_class()().launch()
+    try:
+        index = await service.create_index()
+        # Sent together, so the program works through them without waiting on each reply.
+        await asyncio.gather(*(
+            index.add_custom_record(url=record.url, content=record.content, language=language,
+                                    meta=record.meta, filters=record.filters, sort=record.sort)
+            for record in found))
+        await index.write_files(output_path=str(output))
+    finally:
+        await service.close()
+
+
+def _service_class():
+    """Pagefind's own service, with a reply loop that neither naps nor hangs.
+
+    pagefind 1.5's PagefindService reads one reply every 0.1 s (so 1,000 providers would take
+    over 100 s to index) and, if the Pagefind program exits, leaves every request waiting for
+    ever. This subclass reads replies as they come and fails the waiting requests on exit.
+    Imported late so that `build.py check`, which never indexes, does not need Pagefind.
+    """
+    from pagefind.service import PagefindService, get_executable
+
+    if get_executable() is None:
+        raise SearchIndexError("the Pagefind program is missing: install the project again "
+                               "(pip install -e .), which installs pagefind[bin]")
+
+    class Service(PagefindService):
+        failure: SearchIndexError | None = None
+
+        async def send(self, payload):
+            if self.failure:
+                raise self.failure
+            return await super().send(payload)
+
+        async def _wait_for_responses(self) -> None:
+            try:
+                while True:
+                    output = await self._backend.stdout.readuntil(b",")
+                    words = output[:-1].split()  # a reply is one base64 word; the program's own messages are not
+                    try:
+                        response = json.loads(base64.b64decode(words[-1], validate=True)) if words else None
+                    except ValueError:
+                        continue
+                    if response is not None:
+                        self._resolve(response)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # end of output: the program exited
+                self.failure = SearchIndexError(f"the Pagefind program stopped answering ({type(error).__name__})")
+                for future in self._responses.values():
+                    if not future.done():
+                        future.set_exception(self.failure)
+
+        def _resolve(self, response: dict) -> None:
+            payload = response.get("payload") or {}
+            message_id = response.get("message_id")
+            if message_id is None and payload.get("original_message"):
+                message_id = json.loads(payload["original_message"]).get("message_id")
+            future = self._responses.get(message_id)
+            if future is None or future.done():
+                return
+            if payload.get("type") == "Error":
+                future.set_exception(SearchIndexError(f"Pagefind: {payload.get('message')}"))
+            else:
+                future.set_result(payload)
+
+        async def close(self) -> None:
+            self._poll_task.cancel()
+            if self._backend.returncode is None:
+                self._backend.terminate()
+            await self._backend.wait()
+
+    return Service
+
+
+# Markdown marks, taken out of the text people search. Rendering the Markdown and reading the HTML
+# back gives the same words for every sample file but takes 1 ms a text (10 s for 10,000 providers).
+_RULE_OR_TABLE_LINE = re.compile(r"^\s*(?:[-*_]\s*){3,}$|^\s*\|?(?:\s*:?-+:?\s*\|)+\s*:?-*:?\s*$", re.M)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+|[^@\s>]+@[^>\s]+)>")
+_LINE_MARK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", re.M)
+_INLINE_MARK = re.compile(r"\*\*|__|\*|`+|~~|(?<!\w)_|_(?!\w)")
+
+
+def plain_text(text: str) -> str:
+    """Markdown -> the words a reader sees, without the marks: links keep their text, not their address."""
+    text = _RULE_OR_TABLE_LINE.sub(" ", text or "")
+    text = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", text))
+    text = _INLINE_MARK.sub("", _LINE_MARK.sub("", text)).replace("|", " ")
+    return " ".join(text.split())

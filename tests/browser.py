@@ -1,0 +1,152 @@
+"""Browser fixtures for any test of the built site: a local server and Chromium driven by Playwright.
+
+- `site_server`: the `site` fixture served on 127.0.0.1 (a free port) under the path of the
+  configured base_url, as GitHub Pages would serve it, with 404.html for any missing address.
+  `site_server.url("find/?q=x")` gives a full address.
+- `chromium`: one Chromium for the session, from $CHROMIUM_PATH (default /usr/bin/chromium).
+- `open_tab(javascript=True, width=1280, height=900, **context_options)`: a page in a fresh
+  context (no shared cookies or cache), closed after the test. `tab.errors` collects console
+  errors, uncaught exceptions and Content Security Policy violations; assert it stays empty.
+- `axe_violations(page)`: axe-core's WCAG 2.2 AA violations on the page as it is now.
+- `record_figure(name, value)`: a measurement printed in the summary at the end of the run.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FIGURES: list[tuple[str, str]] = []
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        local = urlsplit(path).path
+        if not local.startswith(self.prefix):
+            return str(Path(self.directory) / "no such file")
+        return super().translate_path("/" + local[len(self.prefix):])
+
+    def list_directory(self, path):
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+@dataclass
+class SiteServer:
+    root: str  # "http://127.0.0.1:PORT/prefix/"
+
+    def url(self, path: str = "") -> str:
+        return self.root + path.lstrip("/")
+
+
+def serve(folder: Path, prefix: str = "/"):
+    """Start serving `folder` under `prefix`; return (server, SiteServer). Call server.shutdown()."""
+    handler = type("Handler", (_Handler,), {"prefix": prefix, "extensions_map": {
+        **_Handler.extensions_map, ".js": "text/javascript", ".json": "application/json",
+        ".pagefind": "application/octet-stream"}})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="site-server", daemon=True).start()
+    return server, SiteServer(f"http://127.0.0.1:{server.server_address[1]}{prefix}")
+
+
+@pytest.fixture(scope="session")
+def site_server(site):
+    import sample  # not at the top: sample imports conftest, which imports this module
+
+    prefix = urlsplit(sample.config()["site"]["base_url"]).path or "/"
+    server, handle = serve(site, prefix)
+    try:
+        yield handle
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.fail(f"Chromium is not at {CHROMIUM_PATH}: install it (apt-get install -y chromium) "
+                    "or set CHROMIUM_PATH to its executable")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Tab:
+    page: object  # playwright.sync_api.Page
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_tab(chromium):
+    contexts = []
+
+    def open_tab(*, javascript: bool = True, width: int = 1280, height: int = 900, **context_options) -> Tab:
+        context = chromium.new_context(java_script_enabled=javascript, viewport={"width": width, "height": height},
+                                       **context_options)
+        contexts.append(context)
+        tab = Tab(context.new_page())
+        tab.page.on("console", lambda message: _is_error(message) and tab.errors.append(f"console: {message.text}"))
+        tab.page.on("pageerror", lambda error: tab.errors.append(f"uncaught: {error}"))
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def _is_error(message) -> bool:
+    """A console error, except the browser's own request for /favicon.ico, which the site does not have."""
+    return message.type == "error" and not urlsplit(message.location.get("url", "")).path == "/favicon.ico"
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations of WCAG 2.0, 2.1 and 2.2 A and AA on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                       "resultTypes": ["violations"]})
+    return results.response["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} at "
+                     + ", ".join(str(node["target"]) for node in v["nodes"][:5]) for v in violations)
+
+
+def record_figure(name: str, value) -> None:
+    FIGURES.append((name, str(value)))
+    print(f"{name}: {value}")
