@@ -24,7 +24,11 @@ WATCHED = ("content", "templates", "site_config.yaml")
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
-    """Serves `directory` at `prefix`, as GitHub Pages serves the site at its base path."""
+    """Serves `directory` at `prefix`, as GitHub Pages serves the site at its base path: no folder
+    listings, 404.html for a missing page, and the types Pagefind's files need."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript",
+                      ".json": "application/json", ".pagefind": "application/octet-stream"}
 
     def __init__(self, *args, prefix: dict, **kwargs):
         self.prefix = prefix["path"]  # read per request: a rebuild may change it
@@ -44,6 +48,10 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def translate_path(self, path):
         return super().translate_path("/" + path[len(self.prefix):] if path.startswith(self.prefix) else path)
+
+    def list_directory(self, path):
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
 
     def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / "404.html"

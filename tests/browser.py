@@ -16,45 +16,17 @@ import functools
 import os
 import threading
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from apdirectory.serve import SiteHandler
+
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 FIGURES: list[tuple[str, str]] = []
-
-
-class _Handler(SimpleHTTPRequestHandler):
-    prefix = "/"
-
-    def translate_path(self, path: str) -> str:
-        local = urlsplit(path).path
-        if not local.startswith(self.prefix):
-            return str(Path(self.directory) / "no such file")
-        return super().translate_path("/" + local[len(self.prefix):])
-
-    def list_directory(self, path):
-        self.send_error(HTTPStatus.NOT_FOUND)
-        return None
-
-    def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code != HTTPStatus.NOT_FOUND or not page.is_file():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(code)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_message(self, format, *args):
-        pass
 
 
 @dataclass
@@ -67,10 +39,9 @@ class SiteServer:
 
 def serve(folder: Path, prefix: str = "/"):
     """Start serving `folder` under `prefix`; return (server, SiteServer). Call server.shutdown()."""
-    handler = type("Handler", (_Handler,), {"prefix": prefix, "extensions_map": {
-        **_Handler.extensions_map, ".js": "text/javascript", ".json": "application/json",
-        ".pagefind": "application/octet-stream"}})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    # The preview server of `build.py serve`: it serves the site as GitHub Pages does.
+    handler = functools.partial(SiteHandler, directory=str(folder), prefix={"path": prefix})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="site-server", daemon=True).start()
     return server, SiteServer(f"http://127.0.0.1:{server.server_address[1]}{prefix}")
