@@ -32,7 +32,11 @@ def site(tmp_path_factory) -> Path:
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A private copy of the project's content, config and templates, free to break."""
-    root = tmp_path / "project"
+    return copy_project(tmp_path / "project")
+
+
+def copy_project(root: Path) -> Path:
+    """Copy the project's content, templates and configuration into a new folder `root`."""
     root.mkdir()
     for name in ("content", "templates"):
         shutil.copytree(REPO / name, root / name)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_build
+from conftest import REPO, copy_project, run_build
 from snapshot import snapshot
 
 BAD = Path(__file__).parent / "bad"
@@ -34,11 +34,7 @@ EXPECTED = expected_messages()
 @pytest.fixture(scope="module")
 def corpus_build(tmp_path_factory):
     """(the build's result, the site before it, the site after it)."""
-    root = tmp_path_factory.mktemp("corpus") / "project"
-    root.mkdir()
-    for name in ("content", "templates"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "site_config.yaml", root / "site_config.yaml")
+    root = copy_project(tmp_path_factory.mktemp("corpus") / "project")
     site = root / "_site"
     assert run_build("build", "--output", str(site), root=root).returncode == 0
     before = snapshot(site)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 import sample
-from conftest import REPO, run_build
+from conftest import copy_project, run_build
 from htmlpage import Page, page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -42,10 +41,8 @@ def set_fields(path: Path, fields: dict[str, str]) -> None:
 @pytest.fixture(scope="module")
 def history(tmp_path_factory) -> tuple[Path, Path]:
     """(project, built site) for the sample content with the fixture history applied."""
-    root = tmp_path_factory.mktemp("history")
-    for name in ("content", "templates"):
-        shutil.copytree(REPO / name, root / name)
-    config = (REPO / "site_config.yaml").read_text(encoding="utf-8")
+    root = copy_project(tmp_path_factory.mktemp("history") / "project")
+    config = (root / "site_config.yaml").read_text(encoding="utf-8")
     (root / "site_config.yaml").write_text(
         re.sub(r"last_refreshed: \S+", f"last_refreshed: {REFRESHED.isoformat()}", config), encoding="utf-8")
     for slug, fields in HISTORY.items():

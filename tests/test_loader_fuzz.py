@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from apdirectory.opendata import export_files
 from apdirectory.problems import errors
 from apdirectory.render import render_site
 from apdirectory.rules import check_rules
-from conftest import REPO
+from conftest import REPO, copy_project
 
 FUZZ = "content/providers/fuzz.md"
 SAMPLES = [path.read_text(encoding="utf-8") for path in sorted((REPO / "content/providers").glob("*.md"))]
@@ -46,10 +45,7 @@ SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[Heal
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """A copy of the project with the sample loaded, into which each example is written."""
-    root = tmp_path_factory.mktemp("fuzz")
-    for name in ("content", "templates"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "site_config.yaml", root / "site_config.yaml")
+    root = copy_project(tmp_path_factory.mktemp("fuzz") / "project")
     content, problems = load_content(root)
     assert not errors(problems)
     return World(root, content)

@@ -8,13 +8,12 @@ lot and page bodies and the glossary, builds the site for real, and reads every 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import REPO, run_build
+from conftest import copy_project, run_build
 from htmlpage import Page, html_files
 
 VECTORS = yaml.safe_load((Path(__file__).parent / "xss/vectors.yaml").read_text(encoding="utf-8"))
@@ -52,11 +51,7 @@ def hostile_provider(template: dict, number: int, vector: str) -> str:
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("hostile") / "project"
-    root.mkdir()
-    for name in ("content", "templates"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "site_config.yaml", root / "site_config.yaml")
+    root = copy_project(tmp_path_factory.mktemp("hostile") / "project")
     kestrel = root / "content/providers/kestrel-learning-centre.md"
     template = yaml.safe_load(kestrel.read_text(encoding="utf-8").split("---\n")[1])
     for number, vector in enumerate(ALL_VECTORS, start=1):
