@@ -71,14 +71,15 @@ def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -
 
 
 def page_specs(directory: Directory, exports: dict[str, bytes]) -> list[PageSpec]:
+    lots = _lots_with_providers(directory)  # each lot with its providers, for three kinds of page
     home = [("Home", "")]
     lots_crumbs = home + [("Lots", "lots/")]
     az_crumbs = home + [("Providers A to Z", "providers/")]
     specs = [
         PageSpec("index.html", "home.html", directory.config.site.title,
-                 context={"intro": directory.home, "lots": _lots_with_providers(directory)}),
+                 context={"intro": directory.home, "lots": lots}),
         PageSpec("lots/index.html", "lots.html", "Lots", home,
-                 context={"lots": _lots_with_providers(directory)}),
+                 context={"lots": lots}),
         PageSpec("providers/index.html", "providers.html", "Providers A to Z", home,
                  context={"groups": _a_to_z(directory), "count": len(directory.providers)}),
         PageSpec("glossary/index.html", "glossary.html", "Glossary", home,
@@ -89,7 +90,7 @@ def page_specs(directory: Directory, exports: dict[str, bytes]) -> list[PageSpec
                  context={"sections": changes.sections(directory.changes)}),
     ]
     specs += _find_pages(directory)
-    for lot, providers in _lots_with_providers(directory):
+    for lot, providers in lots:
         specs.append(PageSpec(f"lots/{lot.slug}/index.html", "lot.html",
                               f"Lot {lot.data.number}: {lot.data.title}", lots_crumbs,
                               context={"lot": lot, "providers": providers}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,15 @@ def lots(root: Path = REPO) -> list[Doc]:
 
 def config(root: Path = REPO) -> dict:
     return yaml.safe_load((root / "site_config.yaml").read_text(encoding="utf-8"))
+
+
+def as_json(value):
+    """A YAML value as JSON holds it: YAML's dates become the YYYY-MM-DD text they were written as."""
+    if isinstance(value, dict):
+        return {key: as_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_json(item) for item in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def leaves(value) -> list:

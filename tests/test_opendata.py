@@ -3,7 +3,6 @@ with the content read independently (sample.py), and the Data page that offers t
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 
@@ -21,20 +20,13 @@ def load_json(site, path):
     return json.loads((site / path).read_text(encoding="utf-8"))
 
 
-def plain(value):
-    """A YAML value as JSON gives it back: dates as YYYY-MM-DD."""
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def expected_record(doc) -> dict:
     """A provider as providers.json should have it: every field but internal, with the defaults filled in."""
     base = sample.config()["site"]["base_url"]
     record = {"slug": doc.slug, "url": f"{base}providers/{doc.slug}/"}
-    record |= plain({key: value for key, value in doc.meta.items() if key != "internal"})
+    record |= sample.as_json({key: value for key, value in doc.meta.items() if key != "internal"})
     record["lots"] = [{"mode": "in-person", "subjects": [], "qualifications": [], **offer} for offer in record["lots"]]
     if doc.body.strip():
         record["description"] = doc.body.strip()
@@ -63,7 +55,7 @@ def test_providers_json_explains_its_codes_lots_and_licence(site):
     config = sample.config()
     assert data["schema_version"] == "1.0"
     assert data["vocabularies"] == config["vocabularies"]
-    assert data["framework"] == plain(config["framework"])
+    assert data["framework"] == sample.as_json(config["framework"])
     assert data["licence"]["name"] == "Open Government Licence v3.0"
     lots = [(lot["number"], lot["title"], lot["description"]) for lot in data["lots"]]
     assert lots == sorted((doc.meta["number"], doc.meta["title"], doc.body.strip()) for doc in sample.lots())
@@ -71,7 +63,7 @@ def test_providers_json_explains_its_codes_lots_and_licence(site):
 
 def test_generated_date_comes_from_the_content_not_the_clock(site):
     data = load_json(site, "data/providers.json")
-    assert data["generated"] == max(plain(doc.meta["last_reviewed"]) for doc in sample.published())
+    assert data["generated"] == max(sample.as_json(doc.meta["last_reviewed"]) for doc in sample.published())
 
 
 def test_providers_json_validates_against_the_schema_the_build_writes(site):
@@ -116,7 +108,7 @@ def csv_forms(value) -> list[str]:
         return ["yes" if value else "no"]
     if isinstance(value, (int, float)):
         return [f"{value:g}", f"{value:.2f}"]
-    return [str(plain(value))]
+    return [str(sample.as_json(value))]
 
 
 def unguarded(cell: str) -> str:
