@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 def _build(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
     target = _output(args, root)
-    checked, directory = pipeline.build(root, target, search=not args.no_search)
+    checked, directory = pipeline.build(root, target, search=not args.no_search, workers=args.workers)
     report(checked.problems, checked.content, args.format)
     if directory is None:
         print(f"Nothing was written: fix the errors above and build again. {target} is unchanged.",
@@ -41,6 +41,12 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     print(f"Built {len(directory.providers)} providers into {target} "
           f"in {time.perf_counter() - started:.2f} s.")
     return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 up, not {text!r}")
+    return int(text)
 
 
 def _check(args: argparse.Namespace, root: Path) -> int:
@@ -96,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", parents=[common, output, fmt], help="check the content and write the site")
     build.add_argument("--no-search", action="store_true",
                        help="skip the search index (the find page then works as without JavaScript)")
+    build.add_argument("--workers", type=_positive, default=None, metavar="N",
+                       help="processes that make the pages (default: one per processor core); "
+                       "the site is the same whatever the number")
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", parents=[common, fmt], help=(

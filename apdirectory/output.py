@@ -22,20 +22,54 @@ class UnsafeTarget(Exception):
     """The output folder is something the build must not replace."""
 
 
-def write_fresh(files: dict[str, bytes], target: Path) -> Path:
-    """Write every file into a new folder next to `target`; return that folder."""
-    check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(target)
-    # The process id in the name tells a later build whether this folder's build is still running.
-    fresh = Path(tempfile.mkdtemp(prefix=f"{target.name}.new-{os.getpid()}-", dir=target.parent))
-    try:
-        _write_files(files, fresh)
-    except BaseException:
-        discard(fresh)
-        raise
-    fresh.chmod(0o755)  # mkdtemp makes it private; a site is for reading
-    return fresh
+class FreshFolder:
+    """A new folder next to the target, written file by file (by several processes at once if
+    need be), then swapped into place or discarded."""
+
+    def __init__(self, target: Path):
+        check_target(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
+        # The process id in the name tells a later build whether this folder's build is still running.
+        self.path = Path(tempfile.mkdtemp(prefix=f"{target.name}.new-{os.getpid()}-", dir=target.parent))
+        self.path.chmod(0o755)  # mkdtemp makes it private; a site is for reading
+        self._root = os.fspath(self.path)  # plain strings and os calls: pathlib costs seconds at scale
+        self._made = {""}
+
+    def write(self, relpath: str, data: bytes) -> os.stat_result:
+        """Write one file; return its status (inode, size, time), by which the cache knows it later."""
+        self._folder_for(relpath)
+        handle = os.open(f"{self._root}/{relpath}", _WRITE_FLAGS, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view):]
+            return os.fstat(handle)
+        finally:
+            os.close(handle)
+
+    def link(self, relpath: str, existing: str) -> None:
+        """Give the file `existing` (an absolute path, or one in this folder) a second name."""
+        self._folder_for(relpath)
+        os.link(existing if existing.startswith("/") else f"{self._root}/{existing}", f"{self._root}/{relpath}")
+
+    def write_all(self, files: dict[str, bytes]) -> None:
+        written: dict[int, str] = {}  # id of a bytes object -> where it was written first
+        for relpath in sorted(files):
+            first = written.setdefault(id(files[relpath]), relpath)
+            if first != relpath:  # the very same bytes at a second address (the feed's .json copies)
+                self.link(relpath, first)
+            else:
+                self.write(relpath, files[relpath])
+
+    def _folder_for(self, relpath: str) -> None:
+        folder = relpath.rpartition("/")[0]
+        if folder not in self._made:
+            os.makedirs(f"{self._root}/{folder}", exist_ok=True)  # another worker may have made it
+            self._made.add(folder)
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 def check_target(target: Path) -> None:
@@ -104,30 +138,6 @@ def _delete_in_background(old: Path) -> None:
 
 def discard(fresh: Path) -> None:
     shutil.rmtree(fresh, ignore_errors=True)
-
-
-def _write_files(files: dict[str, bytes], fresh: Path) -> None:
-    # Plain os calls on strings: at ten thousand pages, pathlib's overhead is a second or more.
-    root = os.fspath(fresh)
-    made = {""}
-    written: dict[int, str] = {}  # id of a bytes object -> where it was written first
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-    for relpath in sorted(files):
-        folder = relpath.rpartition("/")[0]
-        if folder not in made:
-            os.makedirs(f"{root}/{folder}", exist_ok=True)
-            made.add(folder)
-        first = written.setdefault(id(files[relpath]), relpath)
-        if first != relpath:  # the very same bytes at a second address (the feed's .json copies)
-            os.link(f"{root}/{first}", f"{root}/{relpath}")
-            continue
-        handle = os.open(f"{root}/{relpath}", flags, 0o644)
-        try:
-            data = memoryview(files[relpath])
-            while data:
-                data = data[os.write(handle, data):]
-        finally:
-            os.close(handle)
 
 
 def _running(pid: str | None) -> bool:

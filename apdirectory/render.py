@@ -1,4 +1,4 @@
-"""Render stage: the directory -> every output file, as bytes in memory, keyed by site path.
+"""Render stage: the directory -> every output file, one page at a time, keyed by site path.
 
 Each page gets `root`, the relative path back to the site root, so the site works on any host
 and under any sub-path (GitHub Pages serves it under /<repository>/).
@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from . import changes, opendata, present
 from .directory import Directory
@@ -26,6 +27,8 @@ class PageSpec:
     breadcrumbs: list[tuple[str, str]] = field(default_factory=list)  # (label, path from root) above this page
     context: dict = field(default_factory=dict)
     in_sitemap: bool = True
+    source: str = ""  # the one content file this page is made from, if it is made from one alone
+
 
     @property
     def url_path(self) -> str:
@@ -33,20 +36,43 @@ class PageSpec:
         return self.path.removesuffix("index.html")
 
 
+class SiteRenderer:
+    """Renders the site's pages one by one (so that workers can share them out), and the files
+    that list every page. `exports` are the open-data files, which the Data page describes."""
+
+    def __init__(self, directory: Directory, templates: Path, exports: dict[str, bytes]):
+        self.directory = directory
+        self.templates = templates
+        self.env = make_environment(templates, directory)
+        self.specs = page_specs(directory, exports)
+
+    def render(self, spec: PageSpec) -> bytes:
+        return render_page(self.env, spec, self.directory).encode()
+
+    def site_files(self) -> dict[str, bytes]:
+        """The sitemap, robots.txt, the changes feed and the assets."""
+        base_url = self.directory.config.site.base_url
+        files = {
+            "sitemap.xml": self._render("sitemap.xml", base_url=base_url,
+                                        pages=[s for s in self.specs if s.in_sitemap]),
+            "robots.txt": self._render("robots.txt", base_url=base_url),
+            "changes.xml": self._render("changes.xml", base_url=base_url, changes=self.directory.changes,
+                                        updated=changes.feed_updated(self.directory.changes,
+                                                                     self.directory.config.framework.last_refreshed)),
+        }
+        for asset in sorted((self.templates / "assets").iterdir()):
+            files[f"assets/{asset.name}"] = asset.read_bytes()
+        return files
+
+    def _render(self, template: str, **context) -> bytes:
+        return self.env.get_template(template).render(**context).encode()
+
+
 def render_site(directory: Directory, templates: Path, exports: dict[str, bytes]) -> dict[str, bytes]:
-    """Every page and asset. `exports` are the open-data files, which the Data page describes."""
-    env = make_environment(templates, directory)
-    specs = page_specs(directory, exports)
-    files = {spec.path: render_page(env, spec, directory).encode() for spec in specs}
-    files["sitemap.xml"] = env.get_template("sitemap.xml").render(
-        base_url=directory.config.site.base_url, pages=[s for s in specs if s.in_sitemap]).encode()
-    files["robots.txt"] = env.get_template("robots.txt").render(
-        base_url=directory.config.site.base_url).encode()
-    files["changes.xml"] = env.get_template("changes.xml").render(
-        base_url=directory.config.site.base_url, changes=directory.changes,
-        updated=changes.feed_updated(directory.changes, directory.config.framework.last_refreshed)).encode()
-    for asset in sorted((templates / "assets").iterdir()):
-        files[f"assets/{asset.name}"] = asset.read_bytes()
+    """Every page and file the site has, in memory: for small sites and tests."""
+    renderer = SiteRenderer(directory, templates, exports)
+    files = {spec.path: renderer.render(spec) for spec in renderer.specs}
+    files.update(renderer.site_files())
     return files
 
 
@@ -57,8 +83,21 @@ def make_environment(templates: Path, directory: Directory) -> jinja2.Environmen
     env.filters.update(present.FILTERS, markdown=markup.markdown, text=markup.text)
     env.globals.update(site=directory.config.site, framework=directory.config.framework,
                        vocab=directory.config.vocabularies, labels=present.LABELS,
-                       footer_pages=directory.pages)
+                       footer_pages=directory.pages, card=_card_once(env))
     return env
+
+
+def _card_once(env: jinja2.Environment):
+    """`card(root, provider)`: the provider_card macro, rendered once per provider and page depth.
+    Lists of providers repeat the same cards across dozens of pages."""
+    cards: dict[tuple[str, str], Markup] = {}
+
+    def card(root: str, provider) -> Markup:
+        key = (root, provider.slug)
+        if key not in cards:
+            cards[key] = env.get_template("macros.html").module.provider_card(root, provider)
+        return cards[key]
+    return card
 
 
 def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -> str:
@@ -97,7 +136,8 @@ def page_specs(directory: Directory, exports: dict[str, bytes]) -> list[PageSpec
     for provider in directory.providers:
         offers = [(directory.lot(offer.lot), offer) for offer in provider.data.lots]
         specs.append(PageSpec(f"providers/{provider.slug}/index.html", "provider.html", provider.data.name,
-                              az_crumbs, context={"provider": provider, "p": provider.data, "offers": offers}))
+                              az_crumbs, context={"provider": provider, "p": provider.data, "offers": offers},
+                              source=provider.path))
     for page in directory.pages:
         specs.append(PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, home,
                               context={"entry": page}))

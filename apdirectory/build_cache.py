@@ -1,0 +1,101 @@
+"""The build cache, in .build-cache/ beside the content: pages that cannot have changed since the
+last build are not made again, but linked from the site that build left.
+
+A page made from one content file alone (a provider's page) has a key: a hash of that file and of
+everything else any page is made from: the program, its libraries, the templates, the
+configuration and every content file that is not a provider. The cache remembers, for each such
+page, its key and the file the last build wrote (inode, size, time). A page is reused only when
+its key is the same and that file is still there, untouched; anything else renders it again. So
+a changed provider renders one page, and a changed template, setting or lot renders them all.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+from importlib import metadata
+from pathlib import Path
+
+FOLDER = ".build-cache"
+_FILE = "pages.pickle"
+_FORMAT = 1  # change when what is stored changes
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pydantic", "pydantic_core", "pyyaml")
+_PACKAGE = Path(__file__).resolve().parent
+
+Stamp = tuple[int, int, int]  # inode, size, modification time (ns) of a file in the site
+
+
+class PageCache:
+    def __init__(self, root: Path, target: Path):
+        self.root = root
+        self.file = root / FOLDER / _FILE
+        self.site = os.fspath(target.absolute())
+        self.shared_key = _shared_key(root)
+        self.previous = self._load()
+        self.current: dict[str, tuple[str, Stamp]] = {}
+
+    def key(self, source: str) -> str:
+        """The key of a page made from the content file `source` (relative to the root)."""
+        digest = hashlib.blake2b(self.shared_key.encode(), digest_size=20)
+        digest.update(source.encode() + b"\0")
+        digest.update((self.root / source).read_bytes())
+        return digest.hexdigest()
+
+    def reusable(self, relpath: str, key: str) -> tuple[str, Stamp] | None:
+        """The current site's copy of the page (path and stamp), if it was made from the same key."""
+        remembered = self.previous.get(relpath)
+        if not remembered or remembered[0] != key:
+            return None
+        path = f"{self.site}/{relpath}"
+        try:
+            status = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(status.st_mode) or stamp(status) != remembered[1]:
+            return None  # gone, replaced or edited by hand since: make it again
+        return path, remembered[1]
+
+    def remember(self, relpath: str, key: str, page_stamp: Stamp) -> None:
+        self.current[relpath] = (key, page_stamp)
+
+    def save(self) -> None:
+        """Write what this build made, for the next one; atomically, as two builds may race."""
+        self.file.parent.mkdir(exist_ok=True)
+        partial = self.file.with_name(f"{_FILE}.{os.getpid()}")
+        with open(partial, "wb") as out:
+            pickle.dump({"format": _FORMAT, "site": self.site, "pages": self.current}, out,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, self.file)
+
+    def _load(self) -> dict[str, tuple[str, Stamp]]:
+        try:
+            with open(self.file, "rb") as saved:
+                data = pickle.load(saved)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+            return {}  # no cache yet, or a broken one: build everything
+        if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("site") != self.site:
+            return {}
+        return data["pages"]
+
+
+def stamp(status: os.stat_result) -> Stamp:
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _shared_key(root: Path) -> str:
+    """A hash of everything but the provider files: the program, its libraries, templates, config
+    and other content."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{_FORMAT} {sys.version}".encode())
+    for library in _LIBRARIES:
+        digest.update(f"{library} {metadata.version(library)}\0".encode())
+    files = sorted(_PACKAGE.rglob("*.py")) + sorted((root / "templates").rglob("*"))
+    files += [root / "site_config.yaml"]
+    files += sorted(path for path in (root / "content").rglob("*")
+                    if "providers" not in path.relative_to(root / "content").parts[:1])
+    for path in files:
+        if path.is_file():
+            digest.update(os.fsencode(path) + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
