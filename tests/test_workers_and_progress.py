@@ -1,0 +1,98 @@
+"""Several worker processes make the same site as one; a build on a terminal shows its progress.
+
+Progress is for a person watching a terminal: in CI and when the output goes to a pipe or a file
+the build prints only its report.
+"""
+from __future__ import annotations
+
+import os
+import re
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, run_build
+from snapshot import snapshot
+
+from apdirectory.workers import MIN_PER_WORKER
+
+PROGRESS = "Making the pages:"
+
+
+def many_providers(project: Path, copies: int) -> int:
+    """Copies of the sample's providers under new file names; returns how many providers there are."""
+    providers = project / "content/providers"
+    originals = sorted(providers.glob("*.md"))
+    for path in originals:
+        for n in range(copies):
+            (providers / f"{path.stem}-{n}.md").write_bytes(path.read_bytes())
+    return len(list(providers.glob("*.md")))
+
+
+def test_the_site_is_the_same_whatever_the_number_of_workers(project, tmp_path):
+    many_providers(project, copies=35)
+    sites = []
+    for workers in ("1", "2", "3"):
+        out = tmp_path / f"site-{workers}"
+        result = run_build("build", "--output", str(out), "--no-search", "--workers", workers, root=project)
+        assert result.returncode == 0, result.stderr
+        sites.append(snapshot(out))
+    pages = [name for name in sites[0] if name.endswith(".html")]
+    assert len(pages) >= 3 * MIN_PER_WORKER, "enough pages for three workers to share"
+    assert sites[0] == sites[1] == sites[2]
+
+
+def test_workers_must_be_a_whole_number_from_one_up(project):
+    result = run_build("build", "--workers", "0", root=project)
+    assert result.returncode == 2
+    assert "--workers: must be a whole number from 1 up, not '0'" in result.stderr
+
+
+def on_a_terminal(project: Path, out: Path, env: dict) -> str:
+    """Build with stdout and stderr on a pseudo-terminal, as in a person's terminal window."""
+    leader, follower = pty.openpty()
+    build = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--root", str(project),
+                              "--output", str(out), "--no-search"], stdin=follower, stdout=follower,
+                             stderr=follower, env=env)
+    os.close(follower)
+    printed = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the build ends
+            break
+        if not chunk:
+            break
+        printed += chunk
+    os.close(leader)
+    assert build.wait(timeout=300) == 0, printed.decode()
+    return printed.decode()
+
+
+def without_ci() -> dict:
+    return {name: value for name, value in os.environ.items() if name != "CI"}
+
+
+def test_a_build_on_a_terminal_shows_its_stages_and_a_count_of_pages(project, tmp_path):
+    printed = on_a_terminal(project, tmp_path / "_site", without_ci())
+    assert "Checking the content" in printed
+    finished = re.search(PROGRESS + r" ([0-9,]+) of \1 pages", printed)
+    assert finished and int(finished[1]) > 100, printed
+    assert "Putting the new site in place" in printed
+    last_line = printed.rstrip().splitlines()[-1]
+    assert last_line.startswith("Built 18 providers into"), "the progress line is cleared at the end"
+
+
+def test_in_ci_a_terminal_shows_no_progress(project, tmp_path):
+    printed = on_a_terminal(project, tmp_path / "_site", {**without_ci(), "CI": "true"})
+    assert PROGRESS not in printed and "\r" not in printed.replace("\r\n", "\n")
+
+
+def test_output_to_a_pipe_shows_no_progress(project, tmp_path):
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(project),
+                             "--output", str(tmp_path / "_site"), "--no-search"],
+                            capture_output=True, text=True, env=without_ci(), timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert PROGRESS not in result.stdout + result.stderr
+    assert "\r" not in result.stdout + result.stderr
