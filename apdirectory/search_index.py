@@ -26,6 +26,7 @@ from .models import Provider
 STOCK_UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
                   "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 TIMEOUT_SECONDS = 600
+EXIT_SECONDS = 30  # for the program to finish writing and exit once told there is nothing more
 
 
 class SearchIndexError(Exception):
@@ -168,9 +169,15 @@ def _service_class():
                 future.set_result(payload)
 
         async def close(self) -> None:
-            self._poll_task.cancel()
+            """Let the program finish on its own: its reply to write_files can come before the
+            last file is on disk, and stopping it then left an empty file in the index."""
             if self._backend.returncode is None:
-                self._backend.terminate()
+                self._backend.stdin.close()  # at the end of its input, the program writes out and exits
+                try:
+                    await asyncio.wait_for(self._backend.wait(), EXIT_SECONDS)
+                except asyncio.TimeoutError:
+                    self._backend.terminate()
+            self._poll_task.cancel()
             await self._backend.wait()
 
     return Service
