@@ -1,12 +1,15 @@
 """Share a list of work out between forked worker processes, one per core.
 
 Rendering a page is pure Python, so threads would take turns; forked processes inherit the
-whole in-memory directory for free and each writes its own pages. Which worker does an item
-never changes what the item produces, so the site is the same whatever the number of workers.
+whole in-memory directory for free and each writes its own files. Workers take the next few
+items from a shared counter whenever they are free, so one long item (the open-data feed) does
+not hold the rest up. What an item produces never depends on which worker does it, so the site
+is the same whatever the number of workers.
 """
 from __future__ import annotations
 
 import mmap
+import multiprocessing
 import os
 import pickle
 import struct
@@ -16,7 +19,9 @@ from typing import Callable, Sequence, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-MIN_PER_WORKER = 200  # below this, starting a process costs more than it saves
+MIN_PER_WORKER = 200  # below this many items, starting a process costs more than it saves
+_CHUNK = 16  # items taken at a time: few enough to share out evenly, enough to make locking rare
+_NEXT, _DONE = 0, 8  # offsets in the shared counters: the next item to take, how many are done
 
 
 class WorkFailed(Exception):
@@ -40,28 +45,47 @@ def share_out(items: Sequence[T], work: Callable[[T], R], *, workers: int,
     that failed, where the traceback still is.
     """
     workers = max(1, min(workers, len(items) // MIN_PER_WORKER or 1))
-    counts = mmap.mmap(-1, 8 * workers)  # shared with the children: pages done by each worker
-    children = [_start(items, work, describe, counts, n, workers) for n in range(1, workers)]
-    mine = _run_share(items, work, describe, counts, 0, workers,
-                      lambda: progress and progress(_total(counts, workers), len(items)))
-    shares = [mine] + [_collect(pid, reader) for pid, reader in children]
+    shared = _Counters()
+    children = [_start(items, work, describe, shared) for _ in range(1, workers)]
+    shares = [_run_share(items, work, describe, shared,
+                         lambda: progress and progress(shared.get(_DONE), len(items)))]
+    shares += [_collect(pid, reader) for pid, reader in children]
     for status, payload in shares:
         if status == "failed":
             raise WorkFailed(payload)
     results: list = [None] * len(items)
-    for n, (_, share) in enumerate(shares):
-        results[n::workers] = share
+    for _, share in shares:
+        for index, result in share:
+            results[index] = result
     return results
 
 
-def _start(items, work, describe, counts, n: int, workers: int) -> tuple[int, int]:
+class _Counters:
+    """Two numbers that every worker sees and changes, under one lock."""
+
+    def __init__(self):
+        self.memory = mmap.mmap(-1, 16)  # anonymous and shared: forked children see the same bytes
+        self.lock = multiprocessing.get_context("fork").Lock()
+
+    def get(self, offset: int) -> int:
+        return struct.unpack_from("q", self.memory, offset)[0]
+
+    def add(self, offset: int, amount: int) -> int:
+        """Add `amount`; return the value before."""
+        with self.lock:
+            before = self.get(offset)
+            struct.pack_into("q", self.memory, offset, before + amount)
+        return before
+
+
+def _start(items, work, describe, shared: _Counters) -> tuple[int, int]:
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: do its share, send the results, and leave without cleaning up
         code = 1
         try:
             os.close(reader)
-            outcome = _run_share(items, work, describe, counts, n, workers, lambda: None)
+            outcome = _run_share(items, work, describe, shared, lambda: None)
             with os.fdopen(writer, "wb") as pipe:
                 pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
             code = 0
@@ -71,14 +95,17 @@ def _start(items, work, describe, counts, n: int, workers: int) -> tuple[int, in
     return pid, reader
 
 
-def _run_share(items, work, describe, counts, n: int, workers: int, tick) -> tuple[str, object]:
+def _run_share(items, work, describe, shared: _Counters, tick) -> tuple[str, object]:
+    """Take items until none are left: (index, result) for each one done."""
     results = []
     try:
-        for done, item in enumerate(items[n::workers], 1):
-            results.append(work(item))
-            struct.pack_into("q", counts, 8 * n, done)
+        while (start := shared.add(_NEXT, _CHUNK)) < len(items):
+            for index in range(start, min(start + _CHUNK, len(items))):
+                results.append((index, work(items[index])))
+            shared.add(_DONE, min(_CHUNK, len(items) - start))
             tick()
     except Exception as exc:
+        shared.add(_NEXT, len(items))  # the build has failed: let the other workers stop early
         return "failed", describe(exc)
     return "ok", results
 
@@ -90,7 +117,3 @@ def _collect(pid: int, reader: int) -> tuple[str, object]:
     if not data or os.waitstatus_to_exitcode(status):
         return "failed", f"a worker process stopped before it finished (exit status {os.waitstatus_to_exitcode(status)})"
     return pickle.loads(data)
-
-
-def _total(counts: mmap.mmap, workers: int) -> int:
-    return sum(struct.unpack_from("q", counts, 8 * n)[0] for n in range(workers))
