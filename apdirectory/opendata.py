@@ -7,9 +7,7 @@ Nothing reads the clock: the file's date comes from the content, so two builds a
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,14 +147,19 @@ CSV_COLUMNS = (
 
 def providers_csv(directory: Directory) -> bytes:
     """One row per provider per lot offer; UTF-8 with a byte order mark and CRLF, as Excel expects."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    lines = [",".join(CSV_COLUMNS)]  # plain names, with nothing to quote
     for entry in directory.providers:
+        # A provider's fields are the same on each of its rows, so they are made once.
+        provider = _fields(_provider_cells(directory, entry))
         for offer in entry.data.lots:
-            row = {**_provider_cells(directory, entry), **_offer_cells(directory, offer)}
-            writer.writerow([_cell(row[column]) for column in CSV_COLUMNS])
-    return out.getvalue().encode("utf-8-sig")
+            row = {**provider, **_fields(_offer_cells(directory, offer))}
+            lines.append(",".join([row[column] for column in CSV_COLUMNS]))
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+
+
+def _fields(cells: dict) -> dict:
+    """Each cell's value as its field in the file."""
+    return {column: _quoted(_cell(value)) for column, value in cells.items()}
 
 
 def _provider_cells(directory: Directory, entry: Entry[Provider]) -> dict:
@@ -215,3 +218,14 @@ def _cell(value) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     # A leading apostrophe makes a spreadsheet show the cell as text instead of running it.
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _quoted(text: str) -> str:
+    """A field as csv.writer's excel dialect writes it (RFC 4180): quoted if it holds a comma, a quote
+    or a line break, with its quotes doubled. Made with str methods because csv.writer, copying the
+    long descriptions a character at a time, took several times as long."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text

@@ -14,6 +14,7 @@ HTML, `<`, `>` and `&` inside strings are written as \\u escapes: a browser find
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 
@@ -79,8 +80,9 @@ def feed_json(document: dict) -> bytes:
 def feed_documents(directory: Directory, page_size: int = PAGE_SIZE) -> dict[str, dict]:
     """ORUK address below the feed (such as "services/<id>") -> its document."""
     feed = Feed(directory)
-    services = [feed.service(entry, offer) for entry in directory.providers for offer in entry.data.lots]
-    organizations = [feed.organization(entry) for entry in directory.providers]
+    providers = [feed.provider(entry) for entry in directory.providers]
+    organizations = [organization for organization, _ in providers]
+    services = [service for _, provider_services in providers for service in provider_services]
     documents = {"": {"version": VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL}}
     documents |= list_pages("services/", [service_list_item(service) for service in services], page_size)
     documents |= {f"services/{service['id']}": service for service in services}
@@ -127,13 +129,23 @@ class Feed:
         self.directory = directory
         self.site = directory.config.site
         # The council's name keeps two councils' ids apart if their feeds are ever merged.
-        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:ap-directory:{self.site.council}")
+        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:ap-directory:{self.site.council}").bytes
         self.taxonomies = {key: self._taxonomy(key) for key in TAXONOMIES}
         self.terms = {(key, term["term"]): term for key, taxonomy in self.taxonomies.items()
                       for term in taxonomy["taxonomy_terms"]}
 
     def id(self, *parts) -> str:
-        return str(uuid.uuid5(self.namespace, "/".join(str(part) for part in parts)))
+        """The parts' UUIDv5 in this feed's namespace, exactly as str(uuid.uuid5(...)) writes it.
+
+        Made straight from the SHA-1 digest (RFC 4122, 4.3): a feed has tens of thousands of ids,
+        and building a uuid.UUID object for each was most of the time the feed took.
+        """
+        name = "/".join(map(str, parts)).encode()
+        octets = bytearray(hashlib.sha1(self.namespace + name, usedforsecurity=False).digest()[:16])
+        octets[6] = octets[6] & 0x0F | 0x50  # version 5
+        octets[8] = octets[8] & 0x3F | 0x80  # the RFC 4122 variant
+        digits = octets.hex()
+        return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
     # --- taxonomies -------------------------------------------------------------------------
 
@@ -166,10 +178,19 @@ class Feed:
 
     # --- organizations ----------------------------------------------------------------------
 
-    def organization(self, entry: Entry[Provider]) -> dict:
-        org = self.organization_record(entry)
-        services = [summary(self.service(entry, offer, with_organization=False)) for offer in entry.data.lots]
-        return {**org, "services": services}
+    def provider(self, entry: Entry[Provider]) -> tuple[dict, list[dict]]:
+        """A provider's organization document and its services, one per lot offer.
+
+        Each service is built once and summarised for the organization document; the services
+        share the provider's organization and location records, which are built once too.
+        """
+        organization = self.organization_record(entry)
+        locations = [self.location(entry, place) for place in entry.data.locations]
+        services = [self.service(entry, offer, organization, locations) for offer in entry.data.lots]
+        # An organization's own services are listed without the organization around them.
+        listed = [{key: value for key, value in summary(service).items() if key != "organization"}
+                  for service in services]
+        return {**organization, "services": listed}, services
 
     def organization_record(self, entry: Entry[Provider]) -> dict:
         p = entry.data
@@ -189,13 +210,13 @@ class Feed:
 
     # --- services ---------------------------------------------------------------------------
 
-    def service(self, entry: Entry[Provider], offer: LotOffer, with_organization: bool = True) -> dict:
+    def service(self, entry: Entry[Provider], offer: LotOffer, organization: dict, locations: list[dict]) -> dict:
+        """One lot offer of a provider, given the provider's organization and location records."""
         p, lot = entry.data, self.directory.lot(offer.lot).data
         service_id = self.id("service", entry.slug, f"lot-{offer.lot}")
         registration = REGISTRATION_LABELS[p.registration.type]
         if p.registration.dfe_urn:
             registration += f" (DfE URN {p.registration.dfe_urn})"
-        organization = self.organization_record(entry)
         return compact(
             id=service_id, organization_id=organization["id"], name=f"{p.name}: Lot {lot.number}, {lot.title}",
             description=offer.offer, url=f"{self.site.base_url}providers/{entry.slug}/",
@@ -207,8 +228,8 @@ class Feed:
             assurer_email=self.site.contact_email if p.quality_assured else None,
             alert="Not taking referrals at the moment." if p.status == "paused" else None,
             schedules=[self._schedule(service_id, entry, offer)],
-            service_at_locations=[self._service_at_location(service_id, entry, place) for place in p.locations],
-            organization=organization if with_organization else None,
+            service_at_locations=[self._service_at_location(service_id, location) for location in locations],
+            organization=organization,
             cost_options=[self._cost_option(service_id, offer)] if offer.price else [],
             contacts=self._contacts(service_id, entry),
             attributes=(self.attributes(service_id, "service", "lots", [offer.lot])
@@ -243,8 +264,7 @@ class Feed:
                                     email=person.email, phones=phones if person.phone else []))
         return contacts
 
-    def _service_at_location(self, service_id: str, entry: Entry[Provider], place: Location) -> dict:
-        location = self.location(entry, place)
+    def _service_at_location(self, service_id: str, location: dict) -> dict:
         return {"id": self.id("service_at_location", service_id, location["id"]), "service_id": service_id,
                 "location_id": location["id"], "location": location}
 
