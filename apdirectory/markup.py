@@ -45,6 +45,7 @@ class Renderer:
         self.abbreviations = abbreviations
         self._converters: dict[int, markdown.Markdown] = {}
         self._abbr = _abbreviation_pattern(abbreviations)
+        self._texts: dict[str, Markup] = {}
 
     def markdown(self, text: str, top_heading: int = 3) -> Markup:
         converter = self._converters.get(top_heading) or self._make_converter(top_heading)
@@ -54,6 +55,15 @@ class Renderer:
 
     def text(self, text: str) -> Markup:
         """Plain text (a summary, a label): escaped, with abbreviations marked up."""
+        # The same labels come up on thousands of pages. Only exact strs are cached: a Markup equals
+        # the str with the same characters but is not escaped again, and other values may not hash.
+        if type(text) is not str:
+            return self._text(text)
+        if text not in self._texts:
+            self._texts[text] = self._text(text)
+        return self._texts[text]
+
+    def _text(self, text) -> Markup:
         escaped = str(escape(text))
         if self._abbr is None:
             return Markup(escaped)
