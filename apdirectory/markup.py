@@ -11,6 +11,7 @@ import xml.etree.ElementTree as etree
 
 import markdown
 from markdown.extensions.abbr import AbbrExtension
+from markdown.util import AtomicString
 import nh3
 from markupsafe import Markup, escape
 
@@ -19,6 +20,10 @@ ALLOWED_TAGS = {"p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", 
 # "*": nothing on every element; left out, nh3 would keep ammonia's default title and lang everywhere.
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "abbr": {"title"}, "*": set()}
 ALLOWED_URL_SCHEMES = {"https", "http", "mailto", "tel"}
+# What each of Python-Markdown's inline patterns needs in a text to match it: ` (code), \ (escape),
+# [ (links, images, references), < (autolinks), two spaces before a newline (line break), & (entity),
+# * or _ (emphasis). The raw HTML pattern, which also needs <, is deregistered.
+INLINE_SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
 
 
 class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
@@ -36,6 +41,28 @@ class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
         shift = self.top - min(int(element.tag[1]) for element in headings)
         for element in headings:
             element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
+
+
+class _InlineWhereNeeded(markdown.treeprocessors.InlineProcessor):
+    """Python-Markdown's inline step, run only on the text that could hold inline syntax.
+
+    The inline step tries each of its patterns on every text in the page, which is most of its time,
+    and most text is plain words that no pattern matches. Plain text is marked atomic, which the inline
+    step leaves alone, and unmarked after it so that abbreviations are still found in it."""
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        plain = [(element, part) for element in tree.iter() for part in ("text", "tail")
+                 if _is_plain(getattr(element, part))]
+        for element, part in plain:
+            setattr(element, part, AtomicString(getattr(element, part)))
+        tree = super().run(tree, ancestors)
+        for element, part in plain:
+            setattr(element, part, str(getattr(element, part)))
+        return tree
+
+
+def _is_plain(text: str | None) -> bool:
+    return bool(text) and not isinstance(text, AtomicString) and INLINE_SYNTAX.search(text) is None
 
 
 class Renderer:
@@ -76,6 +103,7 @@ class Renderer:
         # Raw HTML is shown as text, never passed through.
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
+        converter.treeprocessors.register(_InlineWhereNeeded(converter), "inline", 20)
         converter.treeprocessors.register(_ShiftHeadings(converter, top_heading), "shift_headings", 0)
         self._converters[top_heading] = converter
         return converter
