@@ -10,7 +10,7 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
-from markdown.extensions.abbr import AbbrExtension
+from markdown.extensions.abbr import AbbrExtension, AbbrTreeprocessor
 from markdown.util import AtomicString
 import nh3
 from markupsafe import Markup, escape
@@ -65,6 +65,23 @@ def _is_plain(text: str | None) -> bool:
     return bool(text) and not isinstance(text, AtomicString) and INLINE_SYNTAX.search(text) is None
 
 
+class _Abbreviations(AbbrTreeprocessor):
+    """The abbr extension's treeprocessor, keeping its regular expression (every abbreviation in the
+    glossary) from one document to the next instead of building it again for each."""
+
+    def __init__(self, md, abbrs: dict[str, str]):
+        super().__init__(md, abbrs)
+        self.words: tuple[str, ...] | None = None
+
+    def run(self, root: etree.Element) -> None:
+        words = tuple(self.abbrs)  # the glossary's, and any the document defines
+        if words != self.words:
+            super().run(root)  # builds the expression for these words
+            self.words = words
+        elif self.abbrs:
+            self.iter_element(root)
+
+
 class Renderer:
     """One Markdown converter, reused: building a new one per document is the slow part."""
 
@@ -104,6 +121,8 @@ class Renderer:
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
         converter.treeprocessors.register(_InlineWhereNeeded(converter), "inline", 20)
+        abbreviations = converter.treeprocessors["abbr"].abbrs  # glossary, and the document's own
+        converter.treeprocessors.register(_Abbreviations(converter, abbreviations), "abbr", 7)
         converter.treeprocessors.register(_ShiftHeadings(converter, top_heading), "shift_headings", 0)
         self._converters[top_heading] = converter
         return converter
