@@ -24,6 +24,7 @@ ALLOWED_URL_SCHEMES = {"https", "http", "mailto", "tel"}
 # [ (links, images, references), < (autolinks), two spaces before a newline (line break), & (entity),
 # * or _ (emphasis). The raw HTML pattern, which also needs <, is deregistered.
 INLINE_SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
@@ -35,7 +36,7 @@ class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
         self.top = top
 
     def run(self, root: etree.Element) -> None:
-        headings = [element for element in root.iter() if re.fullmatch(r"h[1-6]", element.tag)]
+        headings = [element for element in root.iter() if element.tag in HEADINGS]
         if not headings:
             return
         shift = self.top - min(int(element.tag[1]) for element in headings)
