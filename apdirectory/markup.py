@@ -22,7 +22,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}, "abbr": {"title"}, "*": set()}
 ALLOWED_URL_SCHEMES = {"https", "http", "mailto", "tel"}
 # What each of Python-Markdown's inline patterns needs in a text to match it: ` (code), \ (escape),
 # [ (links, images, references), < (autolinks), two spaces before a newline (line break), & (entity),
-# * or _ (emphasis). The raw HTML pattern, which also needs <, is deregistered.
+# * or _ (emphasis). The raw HTML pattern, which also needs <, is deregistered. A pattern added by a
+# new Python-Markdown needs adding here: tests/test_markup.py compares with plain Python-Markdown.
 INLINE_SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -49,7 +50,8 @@ class _InlineWhereNeeded(markdown.treeprocessors.InlineProcessor):
 
     The inline step tries each of its patterns on every text in the page, which is most of its time,
     and most text is plain words that no pattern matches. Plain text is marked atomic, which the inline
-    step leaves alone, and unmarked after it so that abbreviations are still found in it."""
+    step leaves alone, and made a plain str again after it, as the inline step would have left it, so
+    that abbreviations are still found in it."""
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         plain = [(element, part) for element in tree.iter() for part in ("text", "tail")
