@@ -10,7 +10,8 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
-from markdown.extensions.abbr import AbbrExtension
+from markdown.extensions.abbr import AbbrExtension, AbbrTreeprocessor
+from markdown.util import AtomicString
 import nh3
 from markupsafe import Markup, escape
 
@@ -19,6 +20,12 @@ ALLOWED_TAGS = {"p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", 
 # "*": nothing on every element; left out, nh3 would keep ammonia's default title and lang everywhere.
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "abbr": {"title"}, "*": set()}
 ALLOWED_URL_SCHEMES = {"https", "http", "mailto", "tel"}
+# What each of Python-Markdown's inline patterns needs in a text to match it: ` (code), \ (escape),
+# [ (links, images, references), < (autolinks), two spaces before a newline (line break), & (entity),
+# * or _ (emphasis). The raw HTML pattern, which also needs <, is deregistered. A pattern added by a
+# new Python-Markdown needs adding here: tests/test_markup.py compares with plain Python-Markdown.
+INLINE_SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
@@ -30,12 +37,52 @@ class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
         self.top = top
 
     def run(self, root: etree.Element) -> None:
-        headings = [element for element in root.iter() if re.fullmatch(r"h[1-6]", element.tag)]
+        headings = [element for element in root.iter() if element.tag in HEADINGS]
         if not headings:
             return
         shift = self.top - min(int(element.tag[1]) for element in headings)
         for element in headings:
             element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
+
+
+class _InlineWhereNeeded(markdown.treeprocessors.InlineProcessor):
+    """Python-Markdown's inline step, run only on the text that could hold inline syntax.
+
+    The inline step tries each of its patterns on every text in the page, which is most of its time,
+    and most text is plain words that no pattern matches. Plain text is marked atomic, which the inline
+    step leaves alone, and made a plain str again after it, as the inline step would have left it, so
+    that abbreviations are still found in it."""
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        plain = [(element, part) for element in tree.iter() for part in ("text", "tail")
+                 if _is_plain(getattr(element, part))]
+        for element, part in plain:
+            setattr(element, part, AtomicString(getattr(element, part)))
+        tree = super().run(tree, ancestors)
+        for element, part in plain:
+            setattr(element, part, str(getattr(element, part)))
+        return tree
+
+
+def _is_plain(text: str | None) -> bool:
+    return bool(text) and not isinstance(text, AtomicString) and INLINE_SYNTAX.search(text) is None
+
+
+class _Abbreviations(AbbrTreeprocessor):
+    """The abbr extension's treeprocessor, keeping its regular expression (every abbreviation in the
+    glossary) from one document to the next instead of building it again for each."""
+
+    def __init__(self, md, abbrs: dict[str, str]):
+        super().__init__(md, abbrs)
+        self.words: tuple[str, ...] | None = None
+
+    def run(self, root: etree.Element) -> None:
+        words = tuple(self.abbrs)  # the glossary's, and any the document defines
+        if words != self.words:
+            super().run(root)  # builds the expression for these words
+            self.words = words
+        elif self.abbrs:
+            self.iter_element(root)
 
 
 class Renderer:
@@ -45,6 +92,7 @@ class Renderer:
         self.abbreviations = abbreviations
         self._converters: dict[int, markdown.Markdown] = {}
         self._abbr = _abbreviation_pattern(abbreviations)
+        self._texts: dict[str, Markup] = {}
 
     def markdown(self, text: str, top_heading: int = 3) -> Markup:
         converter = self._converters.get(top_heading) or self._make_converter(top_heading)
@@ -54,6 +102,15 @@ class Renderer:
 
     def text(self, text: str) -> Markup:
         """Plain text (a summary, a label): escaped, with abbreviations marked up."""
+        # The same labels come up on thousands of pages. Only exact strs are cached: a Markup equals
+        # the str with the same characters but is not escaped again, and other values may not hash.
+        if type(text) is not str:
+            return self._text(text)
+        if text not in self._texts:
+            self._texts[text] = self._text(text)
+        return self._texts[text]
+
+    def _text(self, text) -> Markup:
         escaped = str(escape(text))
         if self._abbr is None:
             return Markup(escaped)
@@ -66,6 +123,9 @@ class Renderer:
         # Raw HTML is shown as text, never passed through.
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
+        converter.treeprocessors.register(_InlineWhereNeeded(converter), "inline", 20)
+        abbreviations = converter.treeprocessors["abbr"].abbrs  # glossary, and the document's own
+        converter.treeprocessors.register(_Abbreviations(converter, abbreviations), "abbr", 7)
         converter.treeprocessors.register(_ShiftHeadings(converter, top_heading), "shift_headings", 0)
         self._converters[top_heading] = converter
         return converter
