@@ -48,14 +48,13 @@ class Download:
 
 def export_files(directory: Directory) -> dict[str, bytes]:
     """Every open-data file, keyed by site path: the downloads and the ORUK feed."""
-    return {**_downloads(directory), **oruk.feed_files(directory)}
+    return {**download_files(directory), **oruk.feed_files(directory)}
 
 
-def data_page_context(directory: Directory, files: dict[str, bytes]) -> dict:
-    """What the Data page shows: each download (from `files`, the exports) with its size, and the
-    feed's address."""
-    csv_file, json_file, schema_file = (Download(path, len(files[path]))
-                                        for path in (CSV_PATH, JSON_PATH, SCHEMA_PATH))
+def data_page_context(directory: Directory, sizes: dict[str, int]) -> dict:
+    """What the Data page shows: each download with its size (`sizes`: bytes by site path), and
+    the feed's address."""
+    csv_file, json_file, schema_file = (Download(path, sizes[path]) for path in (CSV_PATH, JSON_PATH, SCHEMA_PATH))
     return {
         "csv_file": csv_file, "json_file": json_file, "schema_file": schema_file,
         "generated": generated_date(directory),
@@ -69,7 +68,8 @@ def data_page_context(directory: Directory, files: dict[str, bytes]) -> dict:
     }
 
 
-def _downloads(directory: Directory) -> dict[str, bytes]:
+def download_files(directory: Directory) -> dict[str, bytes]:
+    """providers.json, providers.csv and the JSON Schema of providers.json."""
     return {JSON_PATH: json_bytes(providers_document(directory)),
             CSV_PATH: providers_csv(directory),
             SCHEMA_PATH: json_bytes(providers_schema(directory))}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from typing import Iterator
 
 from .directory import Directory
 from .load import Entry
@@ -55,12 +56,16 @@ def feed_base(directory: Directory) -> str:
 
 def feed_files(directory: Directory, page_size: int = PAGE_SIZE) -> dict[str, bytes]:
     """Every feed document as files below api/, each at its ORUK address and with .json added."""
-    files = {}
+    return dict(each_feed_file(directory, page_size))
+
+
+def each_feed_file(directory: Directory, page_size: int = PAGE_SIZE) -> Iterator[tuple[str, bytes]]:
+    """feed_files one by one, so that a large feed need not be in memory at once: the two files of
+    a document come one after the other, as the very same bytes object."""
     for address, document in feed_documents(directory, page_size).items():
         data = feed_json(document)
         for path in file_paths(address):
-            files[FEED_FOLDER + path] = data
-    return files
+            yield FEED_FOLDER + path, data
 
 
 def file_paths(address: str) -> list[str]:

@@ -5,8 +5,9 @@ import datetime as dt
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
-from . import faults, opendata, output, search_index
+from . import faults, opendata, oruk, output, search_index
 from .build_cache import PageCache, stamp
 from .changes import check_status_dates
 from .directory import Directory, build_directory
@@ -16,7 +17,7 @@ from .progress import Progress
 from .render import PageSpec, SiteRenderer
 from .review import check_review_ages
 from .rules import check_rules
-from .workers import WorkFailed, default_workers, share_out
+from .workers import CHUNK, WorkFailed, default_workers, share_out
 
 
 @dataclass
@@ -53,46 +54,64 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
         return checked, None
     directory = build_directory(checked.content)
     try:
-        progress.stage("Making the open data files")
-        exports = opendata.export_files(directory)
-        renderer = SiteRenderer(directory, root / "templates", exports)
-        site_files = {**exports, **renderer.site_files()}
+        renderer = SiteRenderer(directory, root / "templates")
     except Exception as exc:
         progress.done()
         return _failed(checked, exc, faults.render_problem(exc, root))
-    del exports  # written from site_files; the pages need only their sizes, which the renderer has
     try:
-        _write(root, target, renderer, site_files, search, workers or default_workers(), progress)
+        _write(root, target, renderer, search, workers or default_workers(), progress)
     except WorkFailed as failed:
         return _failed(checked, failed, failed.reason if isinstance(failed.reason, Problem) else None)
     except Exception as exc:
-        return _failed(checked, exc, faults.write_problem(exc, target))
+        return _failed(checked, exc, faults.render_problem(exc, root) or faults.write_problem(exc, target))
     finally:
         progress.done()
     return checked, directory
 
 
-def _write(root: Path, target: Path, renderer: SiteRenderer, site_files: dict[str, bytes], search: bool,
-           workers: int, progress: Progress) -> None:
+@dataclass(frozen=True)
+class Export:
+    """A group of open-data files, made and written by whichever worker takes it."""
+    files: Callable[[Directory], Iterable[tuple[str, bytes]]]
+
+
+# Far apart in the list of work, so that different workers take them: each is worth many pages.
+DOWNLOADS = Export(lambda directory: opendata.download_files(directory).items())
+FEED = Export(oruk.each_feed_file)
+
+
+def _write(root: Path, target: Path, renderer: SiteRenderer, search: bool, workers: int,
+           progress: Progress) -> None:
     cache = PageCache(root, target)
     fresh = output.FreshFolder(target)
     try:
-        fresh.write_all(site_files)
-        progress.stage("Making the pages")
-        pages = renderer.specs
-        made = share_out(pages, lambda spec: _make_page(spec, renderer, fresh, cache), workers=workers,
+        progress.stage("Making the pages and the open data")
+        work = [FEED, *renderer.specs[:CHUNK], DOWNLOADS, *renderer.specs[CHUNK:]]
+        made = share_out(work, lambda item: _make(item, renderer, fresh, cache), workers=workers,
                          describe=lambda exc: _describe(exc, root, target), progress=progress.count)
+        data_page = renderer.data_page(made[work.index(DOWNLOADS)])
+        fresh.write(data_page.path, renderer.render(data_page))
+        site_files = renderer.site_files(data_page)
+        fresh.write_all(site_files.items())
         if search:
             progress.stage("Indexing the site for search")
             search_index.write_index(renderer.directory, fresh.path)
         progress.stage("Putting the new site in place")
-        output.swap_into_place(fresh.path, target, file_count=len(site_files) + len(pages))
+        output.swap_into_place(fresh.path, target, file_count=len(work) + len(site_files))
     except BaseException:
         output.discard(fresh.path)
         raise
-    for remembered in filter(None, made):
-        cache.remember(*remembered)
+    for remembered in made:
+        if isinstance(remembered, tuple):
+            cache.remember(*remembered)
     cache.save()
+
+
+def _make(item: PageSpec | Export, renderer: SiteRenderer, fresh: output.FreshFolder, cache: PageCache):
+    """Make one page or group of open-data files; return what the build needs to know of it."""
+    if isinstance(item, Export):
+        return fresh.write_all(item.files(renderer.directory))  # their sizes, for the Data page
+    return _make_page(item, renderer, fresh, cache)
 
 
 def _make_page(spec: PageSpec, renderer: SiteRenderer, fresh: output.FreshFolder, cache: PageCache):

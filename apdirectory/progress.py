@@ -25,8 +25,8 @@ class Progress:
         self._draw(name, force=True)
 
     def count(self, done: int, total: int) -> None:
-        """Pages done so far in this stage."""
-        self._draw(f"{self._stage}: {done:,} of {total:,} pages", force=done == total)
+        """Items (pages, files) done so far in this stage."""
+        self._draw(f"{self._stage}: {done:,} of {total:,}", force=done == total)
 
     def done(self) -> None:
         """Clear the line, so that the build's own report starts on a clean one."""

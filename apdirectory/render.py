@@ -37,24 +37,28 @@ class PageSpec:
 
 
 class SiteRenderer:
-    """Renders the site's pages one by one (so that workers can share them out), and the files
-    that list every page. `exports` are the open-data files, which the Data page describes."""
+    """Renders the site's pages one by one (so that workers can share them out), then the Data
+    page, which needs the sizes of the downloads, and the files that list every page."""
 
-    def __init__(self, directory: Directory, templates: Path, exports: dict[str, bytes]):
+    def __init__(self, directory: Directory, templates: Path):
         self.directory = directory
         self.templates = templates
         self.env = make_environment(templates, directory)
-        self.specs = page_specs(directory, exports)
+        self.specs = page_specs(directory)
 
     def render(self, spec: PageSpec) -> bytes:
         return render_page(self.env, spec, self.directory).encode()
 
-    def site_files(self) -> dict[str, bytes]:
+    def data_page(self, download_sizes: dict[str, int]) -> PageSpec:
+        return PageSpec("data/index.html", "data.html", "Open data", [("Home", "")],
+                        context=opendata.data_page_context(self.directory, download_sizes))
+
+    def site_files(self, data_page: PageSpec) -> dict[str, bytes]:
         """The sitemap, robots.txt, the changes feed and the assets."""
         base_url = self.directory.config.site.base_url
         files = {
             "sitemap.xml": self._render("sitemap.xml", base_url=base_url,
-                                        pages=[s for s in self.specs if s.in_sitemap]),
+                                        pages=[s for s in [*self.specs, data_page] if s.in_sitemap]),
             "robots.txt": self._render("robots.txt", base_url=base_url),
             "changes.xml": self._render("changes.xml", base_url=base_url, changes=self.directory.changes,
                                         updated=changes.feed_updated(self.directory.changes,
@@ -69,10 +73,11 @@ class SiteRenderer:
 
 
 def render_site(directory: Directory, templates: Path, exports: dict[str, bytes]) -> dict[str, bytes]:
-    """Every page and file the site has, in memory: for small sites and tests."""
-    renderer = SiteRenderer(directory, templates, exports)
-    files = {spec.path: renderer.render(spec) for spec in renderer.specs}
-    files.update(renderer.site_files())
+    """Every page and file the site has, in memory, given the open-data files: for small sites and tests."""
+    renderer = SiteRenderer(directory, templates)
+    data_page = renderer.data_page({path: len(data) for path, data in exports.items()})
+    files = {spec.path: renderer.render(spec) for spec in [*renderer.specs, data_page]}
+    files.update(renderer.site_files(data_page))
     return files
 
 
@@ -109,7 +114,8 @@ def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -
         page=spec, root=root, canonical=directory.config.site.base_url + spec.url_path, **spec.context)
 
 
-def page_specs(directory: Directory, exports: dict[str, bytes]) -> list[PageSpec]:
+def page_specs(directory: Directory) -> list[PageSpec]:
+    """Every page but the Data page."""
     lots = _lots_with_providers(directory)  # each lot with its providers, for three kinds of page
     home = [("Home", "")]
     lots_crumbs = home + [("Lots", "lots/")]
@@ -123,7 +129,6 @@ def page_specs(directory: Directory, exports: dict[str, bytes]) -> list[PageSpec
                  context={"groups": _a_to_z(directory), "count": len(directory.providers)}),
         PageSpec("glossary/index.html", "glossary.html", "Glossary", home,
                  context={"entries": _glossary_anchors(directory)}),
-        PageSpec("data/index.html", "data.html", "Open data", home, context=opendata.data_page_context(directory, exports)),
         PageSpec("404.html", "404.html", "Page not found", in_sitemap=False),
         PageSpec("changes/index.html", "changes.html", "What's changed", home,
                  context={"sections": changes.sections(directory.changes)}),

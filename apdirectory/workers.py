@@ -20,7 +20,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PER_WORKER = 200  # below this many items, starting a process costs more than it saves
-_CHUNK = 16  # items taken at a time: few enough to share out evenly, enough to make locking rare
+CHUNK = 4  # items taken at a time: few enough to share out evenly, enough to make locking rare
 _NEXT, _DONE = 0, 8  # offsets in the shared counters: the next item to take, how many are done
 
 
@@ -99,10 +99,10 @@ def _run_share(items, work, describe, shared: _Counters, tick) -> tuple[str, obj
     """Take items until none are left: (index, result) for each one done."""
     results = []
     try:
-        while (start := shared.add(_NEXT, _CHUNK)) < len(items):
-            for index in range(start, min(start + _CHUNK, len(items))):
+        while (start := shared.add(_NEXT, CHUNK)) < len(items):
+            for index in range(start, min(start + CHUNK, len(items))):
                 results.append((index, work(items[index])))
-            shared.add(_DONE, min(_CHUNK, len(items) - start))
+            shared.add(_DONE, min(CHUNK, len(items) - start))
             tick()
     except Exception as exc:
         shared.add(_NEXT, len(items))  # the build has failed: let the other workers stop early

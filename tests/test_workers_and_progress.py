@@ -17,7 +17,7 @@ from snapshot import snapshot
 
 from apdirectory.workers import MIN_PER_WORKER
 
-PROGRESS = "Making the pages:"
+PROGRESS = "Making the pages and the open data:"
 
 
 def many_providers(project: Path, copies: int) -> int:
@@ -77,7 +77,7 @@ def without_ci() -> dict:
 def test_a_build_on_a_terminal_shows_its_stages_and_a_count_of_pages(project, tmp_path):
     printed = on_a_terminal(project, tmp_path / "_site", without_ci())
     assert "Checking the content" in printed
-    finished = re.search(PROGRESS + r" ([0-9,]+) of \1 pages", printed)
+    finished = re.search(PROGRESS + r" ([0-9,]+) of \1\b", printed)
     assert finished and int(finished[1]) > 100, printed
     assert "Putting the new site in place" in printed
     last_line = printed.rstrip().splitlines()[-1]
