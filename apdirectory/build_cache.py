@@ -7,6 +7,10 @@ configuration and every content file that is not a provider. The cache remembers
 page, its key and the file the last build wrote (inode, size, time). A page is reused only when
 its key is the same and that file is still there, untouched; anything else renders it again. So
 a changed provider renders one page, and a changed template, setting or lot renders them all.
+
+Loading keeps its own part of the cache: each provider file's validated entry and problems, by
+the file's bytes and the program. Entries are kept in shards by file name, so that a change to
+one file rewrites one small shard, not the whole cache.
 """
 from __future__ import annotations
 
@@ -84,18 +88,84 @@ def stamp(status: os.stat_result) -> Stamp:
     return status.st_ino, status.st_size, status.st_mtime_ns
 
 
-def _shared_key(root: Path) -> str:
-    """A hash of everything but the provider files: the program, its libraries, templates, config
-    and other content."""
+def program_key() -> str:
+    """A hash of the program and the libraries it uses: what a provider file is read with."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{_FORMAT} {sys.version}".encode())
     for library in _LIBRARIES:
         digest.update(f"{library} {metadata.version(library)}\0".encode())
-    files = sorted(_PACKAGE.rglob("*.py")) + sorted((root / "templates").rglob("*"))
-    files += [root / "site_config.yaml"]
+    _hash_files(digest, sorted(_PACKAGE.rglob("*.py")))
+    return digest.hexdigest()
+
+
+def _shared_key(root: Path) -> str:
+    """A hash of everything but the provider files: the program, its libraries, templates, config
+    and other content."""
+    digest = hashlib.blake2b(program_key().encode(), digest_size=20)
+    files = sorted((root / "templates").rglob("*")) + [root / "site_config.yaml"]
     files += sorted(path for path in (root / "content").rglob("*")
                     if "providers" not in path.relative_to(root / "content").parts[:1])
+    _hash_files(digest, files)
+    return digest.hexdigest()
+
+
+def _hash_files(digest, files: list[Path]) -> None:
     for path in files:
         if path.is_file():
             digest.update(os.fsencode(path) + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+
+
+class EntryCache:
+    """Validated provider entries from the last build, by file name and the hash of the file's bytes."""
+
+    SHARDS = 64
+
+    def __init__(self, root: Path):
+        self.folder = root / FOLDER / "entries"
+        self.program = program_key()
+        self.shards: dict[int, dict] = {}
+        self.changed: set[int] = set()
+
+    def get(self, relpath: str, data: bytes):
+        """(entry, problems) as loading `data` at `relpath` gave them last time, or None."""
+        found = self._shard(relpath).get(relpath)
+        return found[1] if found and found[0] == self._key(data) else None
+
+    def put(self, relpath: str, data: bytes, loaded) -> None:
+        self._shard(relpath)[relpath] = (self._key(data), loaded)
+        self.changed.add(_shard_number(relpath, self.SHARDS))
+
+    def save(self) -> None:
+        """Rewrite the shards that changed; each atomically, as two builds may race."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for number in self.changed:
+            path = self.folder / f"{number:02d}.pickle"
+            partial = path.with_name(f"{path.name}.{os.getpid()}")
+            with open(partial, "wb") as out:
+                pickle.dump({"program": self.program, "entries": self.shards[number]}, out,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, path)
+        self.changed.clear()
+
+    def _key(self, data: bytes) -> bytes:
+        return hashlib.blake2b(data, digest_size=20, key=self.program.encode()[:64]).digest()
+
+    def _shard(self, relpath: str) -> dict:
+        number = _shard_number(relpath, self.SHARDS)
+        if number not in self.shards:
+            self.shards[number] = self._load(number)
+        return self.shards[number]
+
+    def _load(self, number: int) -> dict:
+        try:
+            with open(self.folder / f"{number:02d}.pickle", "rb") as saved:
+                data = pickle.load(saved)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, ImportError):
+            return {}
+        if not isinstance(data, dict) or data.get("program") != self.program:
+            return {}  # written by another version of the program: its entries may be wrong now
+        return data["entries"]
+
+
+def _shard_number(relpath: str, shards: int) -> int:
+    return int.from_bytes(hashlib.blake2b(relpath.encode(), digest_size=2).digest(), "big") % shards
