@@ -101,7 +101,9 @@ def _outside_own_folder(root: Path, relpath: str) -> str | None:
     home, name = (root / "content", "content/") if relpath.startswith("content/") else (root, "the repository")
     if not _may_lead_elsewhere(root, relpath):
         return None
-    return None if (root / relpath).resolve().is_relative_to(home.resolve()) else name
+    # os.path.realpath, not Path.resolve: that raises RuntimeError on a link to itself, which the
+    # read then reports as a file that cannot be read.
+    return None if Path(os.path.realpath(root / relpath)).is_relative_to(os.path.realpath(home)) else name
 
 
 def _may_lead_elsewhere(root: Path, relpath: str) -> bool:
