@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -204,14 +205,13 @@ def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
         tag = event.tag
     else:  # as PyYAML's Resolver.resolve: only a plain (unquoted) scalar can be other than text
         tag = _implicit_tag(event.value) if event.implicit[0] else _STR
-    construct = _CONSTRUCT.get(tag)
-    if construct is None:
+    if tag not in _CONSTRUCT:
         control = CONTROL.search(event.value)  # from an escape such as "\a": raw ones never get here
         if control:
             raise YamlError(line, f"has an invisible control character (U+{ord(control[0]):04X}): remove it")
         return event.value
     try:
-        return construct(yaml.ScalarNode(tag, event.value))
+        return _construct(tag, event.value)
     except (ValueError, KeyError, AttributeError):  # PyYAML's constructors fail in these ways
         if explicit:
             raise YamlError(line, f"'{event.value}' is not what its YAML tag '{_as_written(event.tag)}' says: "
@@ -219,6 +219,13 @@ def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
         # Without a tag only a date can fail: it looks like one but is not, such as 2023-02-30.
         raise YamlError(line, f"'{event.value}' is not a real date: check the day and the month "
                         "(YYYY-MM-DD)") from None
+
+
+@lru_cache(maxsize=1024)
+def _construct(tag: str, value: str) -> Any:
+    """A number, date, true/false or null from its text. Remembered, as the same few recur in every
+    file (0, 16, true, a review date); what fails to construct is not remembered, and fails again."""
+    return _CONSTRUCT[tag](yaml.ScalarNode(tag, value))
 
 
 def _implicit_tag(value: str) -> str:
