@@ -1,7 +1,9 @@
 """Load stage: every content file -> validated models, with every problem found on the way."""
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -47,6 +49,29 @@ class Content:
 
 
 def load_content(root: Path) -> tuple[Content, list[Problem]]:
+    with _collector_paused():
+        return _load_content(root)
+
+
+@contextmanager
+def _collector_paused():
+    """Keep Python's cycle collector from running while the content loads.
+
+    Loading makes dozens of lasting objects per file. Each time their number grows by a quarter, the
+    collector walks every object in the process for cycles, and finds next to none: at 10,000
+    providers those walks were a fifth of the check. Paused, it walks the new objects once or twice
+    when it next runs, about half the work.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_content(root: Path) -> tuple[Content, list[Problem]]:
     content, problems = Content(), []
     content.config, content.config_source = _load_yaml(root, CONFIG_FILE, SiteConfig, problems)
     content.glossary = _load_yaml(root, GLOSSARY_FILE, _GLOSSARY, problems)[0] or []

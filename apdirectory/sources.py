@@ -5,6 +5,7 @@ a Problem with the file's line, so that a contract officer can act on it.
 """
 from __future__ import annotations
 
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,4 +99,27 @@ def _outside_own_folder(root: Path, relpath: str) -> str | None:
     """The folder a file, once links are followed, has left, if it has: a link must not publish
     a file from elsewhere on the machine."""
     home, name = (root / "content", "content/") if relpath.startswith("content/") else (root, "the repository")
-    return None if (root / relpath).resolve().is_relative_to(home.resolve()) else name
+    if not _may_lead_elsewhere(root, relpath):
+        return None
+    # os.path.realpath, not Path.resolve: that raises RuntimeError on a link to itself, which the
+    # read then reports as a file that cannot be read.
+    return None if Path(os.path.realpath(root / relpath)).is_relative_to(os.path.realpath(home)) else name
+
+
+def _may_lead_elsewhere(root: Path, relpath: str) -> bool:
+    """Whether the file or a folder on its way down from the root is a link, or the way is unusual.
+
+    If neither, the file is where its path says, inside its folder: a few lstat calls tell, where
+    resolving both paths would look at every folder from / down, for each of thousands of files.
+    """
+    path = str(root)
+    for part in relpath.split("/"):
+        if part in ("", ".", ".."):
+            return True
+        path = os.path.join(path, part)
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return True
+        except OSError:
+            return True  # the full check, then the read, see to it
+    return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -24,7 +25,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 MAX_DEPTH = 12  # the content model nests four levels; anything deeper is a mistake or an attack
 
-_resolver = Resolver()
+_IMPLICIT = Resolver.yaml_implicit_resolvers
 _constructor = SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
 _CONSTRUCT = {
@@ -57,13 +58,13 @@ def read_yaml(text: str, first_line: int = 1) -> YamlDoc:
     Raises YamlError (with a file line) for anything that is not plain data.
     """
     doc = YamlDoc(data=None)
-    offset = first_line - 1
     stack: list[_Frame] = []
+    parser = _Loader(text)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            line = event.start_mark.line + 1 + offset if event.start_mark else first_line
+        # get_event, not yaml.parse: its generator and check_event double the cost of each event.
+        while (event := parser.get_event()) is not None:
             try:
-                _take(event, doc, stack, line)
+                _TAKE.get(type(event), _ignore)(event, doc, stack, first_line)
             except YamlError as exc:
                 exc.field = exc.field or field_path(_next_loc(stack))
                 raise
@@ -74,35 +75,75 @@ def read_yaml(text: str, first_line: int = 1) -> YamlDoc:
         if exc.context_mark and (opened or not mark or mark.line >= len(lines)):
             mark = exc.context_mark  # where the bracket or quote that was never closed opened
         bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
-        raise YamlError((mark.line + 1 + offset) if mark else first_line, _explain(exc, bad_line)) from None
+        raise YamlError((mark.line + first_line) if mark else first_line, _explain(exc, bad_line)) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         line = text.count("\n", 0, exc.position) + first_line
         raise YamlError(line, f"has a character YAML does not allow (U+{exc.character:04X}) "
                         "on this line: delete it") from None
     except yaml.YAMLError as exc:  # a safety net: libyaml marks its other errors with a line
         raise YamlError(first_line, f"could not be read as YAML ({exc})") from None
+    finally:
+        parser.dispose()
     return doc
 
 
-def _take(event: yaml.Event, doc: YamlDoc, stack: list[_Frame], line: int) -> None:
-    """Add one parser event's value to the document, refusing what is not plain data."""
-    if isinstance(event, yaml.AliasEvent):
-        raise YamlError(line, f"uses a YAML alias (*{event.anchor}): write the value out in full")
-    if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and _custom_tag(event):
+# Each parser event is handled by its own function, found by the event's class: one dictionary
+# look-up instead of a chain of isinstance checks, for the hundreds of events in every file.
+
+def _line(event: yaml.Event, first_line: int) -> int:
+    return event.start_mark.line + first_line if event.start_mark else first_line
+
+
+def _take_scalar(event: yaml.ScalarEvent, doc: YamlDoc, stack: list[_Frame], first_line: int) -> None:
+    line = _line(event, first_line)
+    if event.tag is not None:  # most scalars have none: no need to look further
+        _refuse_custom_tag(event, line)
+    _add(doc, stack, _scalar(event, line), line, event.value)
+
+
+def _take_collection(event: yaml.CollectionStartEvent, doc: YamlDoc, stack: list[_Frame], first_line: int) -> None:
+    line = _line(event, first_line)
+    _refuse_custom_tag(event, line)
+    if len(stack) >= MAX_DEPTH:  # named by its field, not by a dozen [0]s
+        field = field_path(tuple(part for part in _next_loc(stack) if isinstance(part, str)))
+        raise YamlError(line, f"is nested more than {MAX_DEPTH} levels deep", field)
+    is_list = type(event) is yaml.SequenceStartEvent
+    container: Any = [] if is_list else {}
+    loc = _add(doc, stack, container, line, None)
+    stack.append(_Frame(container, loc, is_list))
+
+
+def _take_end(event: yaml.CollectionEndEvent, doc: YamlDoc, stack: list[_Frame], first_line: int) -> None:
+    stack.pop()
+
+
+def _take_alias(event: yaml.AliasEvent, doc: YamlDoc, stack: list[_Frame], first_line: int) -> None:
+    raise YamlError(_line(event, first_line), f"uses a YAML alias (*{event.anchor}): write the value out in full")
+
+
+def _take_document(event: yaml.DocumentStartEvent, doc: YamlDoc, stack: list[_Frame], first_line: int) -> None:
+    if doc.lines:
+        raise YamlError(_line(event, first_line), "holds more than one YAML document: remove the extra '---' line")
+
+
+def _ignore(event: yaml.Event, doc: YamlDoc, stack: list[_Frame], first_line: int) -> None:
+    """Stream start and end, document end: nothing to add or refuse."""
+
+
+_TAKE = {
+    yaml.ScalarEvent: _take_scalar,
+    yaml.MappingStartEvent: _take_collection,
+    yaml.SequenceStartEvent: _take_collection,
+    yaml.MappingEndEvent: _take_end,
+    yaml.SequenceEndEvent: _take_end,
+    yaml.AliasEvent: _take_alias,
+    yaml.DocumentStartEvent: _take_document,
+}
+
+
+def _refuse_custom_tag(event: yaml.NodeEvent, line: int) -> None:
+    if event.tag not in _PLAIN_TAGS:
         raise YamlError(line, f"uses the YAML tag '{_as_written(event.tag)}': remove it")
-    if isinstance(event, yaml.ScalarEvent):
-        _add(doc, stack, _scalar(event, line), line, event.value)
-    elif isinstance(event, yaml.CollectionStartEvent):
-        if len(stack) >= MAX_DEPTH:  # named by its field, not by a dozen [0]s
-            field = field_path(tuple(part for part in _next_loc(stack) if isinstance(part, str)))
-            raise YamlError(line, f"is nested more than {MAX_DEPTH} levels deep", field)
-        container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
-        loc = _add(doc, stack, container, line, None)
-        stack.append(_Frame(container, loc))
-    elif isinstance(event, yaml.CollectionEndEvent):
-        stack.pop()
-    elif isinstance(event, yaml.DocumentStartEvent) and doc.lines:
-        raise YamlError(line, "holds more than one YAML document: remove the extra '---' line")
 
 
 def _next_loc(stack: list[_Frame]) -> tuple:
@@ -110,7 +151,7 @@ def _next_loc(stack: list[_Frame]) -> tuple:
     if not stack:
         return ()
     top = stack[-1]
-    if isinstance(top.container, list):
+    if top.is_list:
         return top.loc + (len(top.container),)
     return top.loc + (top.key,) if top.key is not None else top.loc
 
@@ -119,10 +160,11 @@ def _as_written(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
     container: Any
     loc: tuple
+    is_list: bool
     key: str | None = None  # a mapping's key waiting for its value
     key_line: int = 0
 
@@ -134,7 +176,7 @@ def _add(doc: YamlDoc, stack: list[_Frame], value: Any, line: int, written: str 
         doc.lines[()] = line
         return ()
     top = stack[-1]
-    if isinstance(top.container, list):
+    if top.is_list:
         loc = top.loc + (len(top.container),)
         top.container.append(value)
     elif top.key is None:  # this scalar is a key
@@ -158,18 +200,20 @@ def _add(doc: YamlDoc, stack: list[_Frame], value: Any, line: int, written: str 
 
 
 def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
-    tag = event.tag if event.tag and event.tag != "!" else _resolver.resolve(
-        yaml.ScalarNode, event.value, event.implicit)
-    construct = _CONSTRUCT.get(tag)
-    if construct is None:
+    explicit = event.tag and event.tag != "!"
+    if explicit:
+        tag = event.tag
+    else:  # as PyYAML's Resolver.resolve: only a plain (unquoted) scalar can be other than text
+        tag = _implicit_tag(event.value) if event.implicit[0] else _STR
+    if tag not in _CONSTRUCT:
         control = CONTROL.search(event.value)  # from an escape such as "\a": raw ones never get here
         if control:
             raise YamlError(line, f"has an invisible control character (U+{ord(control[0]):04X}): remove it")
         return event.value
     try:
-        return construct(yaml.ScalarNode(tag, event.value))
+        return _construct(tag, event.value)
     except (ValueError, KeyError, AttributeError):  # PyYAML's constructors fail in these ways
-        if event.tag and event.tag != "!":
+        if explicit:
             raise YamlError(line, f"'{event.value}' is not what its YAML tag '{_as_written(event.tag)}' says: "
                             "remove the tag") from None
         # Without a tag only a date can fail: it looks like one but is not, such as 2023-02-30.
@@ -177,13 +221,28 @@ def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
                         "(YYYY-MM-DD)") from None
 
 
+@lru_cache(maxsize=1024)
+def _construct(tag: str, value: str) -> Any:
+    """A number, date, true/false or null from its text. Remembered, as the same few recur in every
+    file (0, 16, true, a review date); what fails to construct is not remembered, and fails again."""
+    return _CONSTRUCT[tag](yaml.ScalarNode(tag, value))
+
+
+def _implicit_tag(value: str) -> str:
+    """The tag PyYAML's Resolver gives a plain scalar, without the setup resolve() does per call.
+
+    Its implicit types (null, bool, int, float, date...) are filed by first character, and it files
+    none under None (for any character), so most text is settled by one dictionary look-up.
+    """
+    for tag, regexp in _IMPLICIT.get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return _STR
+
+
 # C0 and C1 control characters, but not tab and line feed, which text may hold.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PLAIN_TAGS = {None, "!", _STR, "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", *_CONSTRUCT}
-
-
-def _custom_tag(event: yaml.NodeEvent) -> bool:
-    return event.tag not in _PLAIN_TAGS
 
 
 _HINTS = {
