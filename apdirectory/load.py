@@ -10,9 +10,10 @@ from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter
 
+from .build_cache import EntryCache
 from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
 from .problems import Problem
-from .sources import Source, read_source
+from .sources import Source, parse_source, read_bytes, read_source
 from .validate import validate
 
 M = TypeVar("M")
@@ -48,9 +49,10 @@ class Content:
     lots_in_doubt: set[int] = field(default_factory=set)
 
 
-def load_content(root: Path) -> tuple[Content, list[Problem]]:
+def load_content(root: Path, cache: EntryCache | None = None) -> tuple[Content, list[Problem]]:
+    """Every content file, validated. With a `cache`, unchanged files are taken from it."""
     with _collector_paused():
-        return _load_content(root)
+        return _load_content(root, cache)
 
 
 @contextmanager
@@ -71,7 +73,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _load_content(root: Path) -> tuple[Content, list[Problem]]:
+def _load_content(root: Path, cache: EntryCache | None) -> tuple[Content, list[Problem]]:
     content, problems = Content(), []
     content.config, content.config_source = _load_yaml(root, CONFIG_FILE, SiteConfig, problems)
     content.glossary = _load_yaml(root, GLOSSARY_FILE, _GLOSSARY, problems)[0] or []
@@ -95,27 +97,43 @@ def _load_content(root: Path) -> tuple[Content, list[Problem]]:
                                         "make them the same"))
     for kind, model, target in (("providers", Provider, content.providers), ("pages", Page, content.pages)):
         for relpath in _markdown_files(root, f"content/{kind}", problems):
-            entry = load_entry(root, relpath, model, problems)
+            entry = load_entry(root, relpath, model, problems, cache=cache)
             if entry:
                 target.append(entry)
+    if cache:
+        cache.save()
     return content, problems
 
 
 def load_entry(root: Path, relpath: str, model: type[M], problems: list[Problem],
-               slug: str | None = None) -> Entry[M] | None:
-    """Read and validate one Markdown file with front matter; slug defaults to its file name."""
+               slug: str | None = None, cache: EntryCache | None = None) -> Entry[M] | None:
+    """Read and validate one Markdown file with front matter; slug defaults to its file name.
+    With a `cache`, a file whose bytes are as last time is not parsed and validated again."""
     slug = slug or Path(relpath).stem
     if not SLUG.fullmatch(slug):
         problems.append(Problem(relpath, 0, "", f"'{Path(relpath).name}' is not a valid file name: use "
                                 "lowercase letters, digits and hyphens, ending .md (for example kestrel-learning.md)"))
         return None
-    source = read_source(root, relpath, front_matter=True)
-    if isinstance(source, Problem):
-        problems.append(source)
+    data = read_bytes(root, relpath)
+    if isinstance(data, Problem):
+        problems.append(data)
         return None
-    data, found = validate(model, source)
+    loaded = cache.get(relpath, data) if cache else None
+    if loaded is None:
+        loaded = _parse_entry(relpath, data, slug, model)
+        if cache:
+            cache.put(relpath, data, loaded)
+    entry, found = loaded
     problems.extend(found)
-    return Entry(slug, source, data) if data is not None else None
+    return entry
+
+
+def _parse_entry(relpath: str, data: bytes, slug: str, model: type[M]) -> tuple[Entry[M] | None, list[Problem]]:
+    source = parse_source(relpath, data, front_matter=True)
+    if isinstance(source, Problem):
+        return None, [source]
+    model_data, found = validate(model, source)
+    return (Entry(slug, source, model_data) if model_data is not None else None), found
 
 
 def _load_yaml(root: Path, relpath: str, model, problems: list[Problem]) -> tuple:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import faults, opendata, oruk, output, search_index
-from .build_cache import PageCache, stamp
+from .build_cache import EntryCache, PageCache, stamp
 from .changes import check_status_dates
 from .directory import Directory, build_directory
 from .load import Content, load_content
@@ -31,9 +31,9 @@ class Checked:
         return not errors(self.problems)
 
 
-def check(root: Path, today: dt.date | None = None) -> Checked:
-    """Load and validate everything; write nothing."""
-    content, problems = load_content(root)
+def check(root: Path, today: dt.date | None = None, cache: EntryCache | None = None) -> Checked:
+    """Load and validate everything; write nothing but, given one, the `cache` of loaded files."""
+    content, problems = load_content(root, cache)
     today = today or dt.date.today()
     problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
     return Checked(content, sorted(set(problems)))
@@ -49,7 +49,7 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
     """
     progress = progress or Progress()
     progress.stage("Checking the content")
-    checked = check(root, today)
+    checked = check(root, today, EntryCache(root))
     if not checked.ok:
         progress.done()
         return checked, None

@@ -34,7 +34,13 @@ class Source:
 
 def read_source(root: Path, relpath: str, front_matter: bool) -> Source | Problem:
     """Read a content file. `front_matter` files are YAML between --- lines, then Markdown."""
-    text = _read_text(root, relpath)
+    data = read_bytes(root, relpath)
+    return data if isinstance(data, Problem) else parse_source(relpath, data, front_matter)
+
+
+def parse_source(relpath: str, data: bytes, front_matter: bool) -> Source | Problem:
+    """A content file's bytes, as read by read_bytes -> its fields and body."""
+    text = _text(relpath, data)
     if isinstance(text, Problem):
         return text
     if not front_matter:
@@ -60,7 +66,9 @@ def _parse(relpath: str, yaml_text: str, first_line: int, body: str, body_line: 
     return Source(relpath, doc, body.strip("\n") + "\n" if body.strip() else "", body_line)
 
 
-def _read_text(root: Path, relpath: str) -> str | Problem:
+def read_bytes(root: Path, relpath: str) -> bytes | Problem:
+    """A content file's bytes, unless it is not one to read: a link out of its folder, not a plain
+    file, or too big."""
     path = root / relpath
     try:
         outside = _outside_own_folder(root, relpath)
@@ -76,6 +84,10 @@ def _read_text(root: Path, relpath: str) -> str | Problem:
         data = path.read_bytes()
     except OSError as exc:
         return Problem(relpath, 0, "", f"cannot be read ({exc.strerror})")
+    return data
+
+
+def _text(relpath: str, data: bytes) -> str | Problem:
     if not data.strip():
         return Problem(relpath, 1, "", "is empty: fill it in, or delete the file")
     if data.startswith(b"\xef\xbb\xbf"):

@@ -152,3 +152,28 @@ def test_with_the_search_index_a_rebuild_matches_a_cold_build(project, tmp_path)
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns(CACHE))
     assert run_build("build", "--output", str(copy.parent / "_site"), root=copy).returncode == 0
     assert rebuilt(snapshot(out)) == rebuilt(snapshot(copy.parent / "_site"))
+
+
+def test_problems_in_unchanged_files_are_reported_on_every_build(built, tmp_path):
+    """Loading takes unchanged files from the cache, with what was found in them."""
+    project, out = built
+    first = run_build("build", "--output", str(out), "--no-search", root=project)
+    assert "Due for review" in first.stderr
+    again = run_build("build", "--output", str(out), "--no-search", root=project)
+    assert again.stderr == first.stderr
+    replace(project / EDITED, "\nname: Greenhouse Growers\n", "\nname: ''\n")
+    broken = run_build("build", "--output", str(out), "--no-search", root=project)
+    assert broken.returncode == 1
+    assert f"{EDITED}:2: name:" in broken.stderr
+    replace(project / EDITED, "\nname: ''\n", "\nname: Greenhouse Growers\n")
+    mended = run_build("build", "--output", str(out), "--no-search", root=project)
+    assert mended.returncode == 0 and mended.stderr == first.stderr
+
+
+def test_a_cache_from_another_version_of_the_program_is_not_used(built, tmp_path):
+    """Entries are kept with a hash of the program: one written by another version is ignored."""
+    project, out = built
+    for shard in (project / CACHE / "entries").iterdir():
+        shard.write_bytes(shard.read_bytes().replace(b"Greenhouse Growers", b"Greenhouse Grinders"))
+    build(project, out)
+    assert "Greenhouse Grinders" not in (out / "providers/greenhouse-growers/index.html").read_text()
