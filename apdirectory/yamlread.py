@@ -58,16 +58,8 @@ def read_yaml(text: str, first_line: int = 1) -> YamlDoc:
     Raises YamlError (with a file line) for anything that is not plain data.
     """
     doc = YamlDoc(data=None)
-    stack: list[_Frame] = []
-    parser = _Loader(text)
     try:
-        # get_event, not yaml.parse: its generator and check_event double the cost of each event.
-        while (event := parser.get_event()) is not None:
-            try:
-                _TAKE.get(type(event), _ignore)(event, doc, stack, first_line)
-            except YamlError as exc:
-                exc.field = exc.field or field_path(_next_loc(stack))
-                raise
+        _read_events(_Loader(text), doc, first_line)
     except yaml.MarkedYAMLError as exc:
         lines = text.splitlines()
         mark = exc.problem_mark
@@ -82,9 +74,22 @@ def read_yaml(text: str, first_line: int = 1) -> YamlDoc:
                         "on this line: delete it") from None
     except yaml.YAMLError as exc:  # a safety net: libyaml marks its other errors with a line
         raise YamlError(first_line, f"could not be read as YAML ({exc})") from None
+    return doc
+
+
+def _read_events(parser: _Loader, doc: YamlDoc, first_line: int) -> None:
+    """Add every event's value to the document, as yaml.parse would give them: but its generator
+    and check_event call nearly double the cost of each event."""
+    stack: list[_Frame] = []
+    try:
+        while (event := parser.get_event()) is not None:
+            try:
+                _TAKE.get(type(event), _ignore)(event, doc, stack, first_line)
+            except YamlError as exc:
+                exc.field = exc.field or field_path(_next_loc(stack))
+                raise
     finally:
         parser.dispose()
-    return doc
 
 
 # Each parser event is handled by its own function, found by the event's class: one dictionary
