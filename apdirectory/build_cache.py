@@ -65,13 +65,8 @@ class PageCache:
         self.current[relpath] = (key, page_stamp)
 
     def save(self) -> None:
-        """Write what this build made, for the next one; atomically, as two builds may race."""
-        self.file.parent.mkdir(exist_ok=True)
-        partial = self.file.with_name(f"{_FILE}.{os.getpid()}")
-        with open(partial, "wb") as out:
-            pickle.dump({"format": _FORMAT, "site": self.site, "pages": self.current}, out,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, self.file)
+        """Write what this build made, for the next one."""
+        _save(self.file, {"format": _FORMAT, "site": self.site, "pages": self.current})
 
     def _load(self) -> dict[str, tuple[str, Stamp]]:
         try:
@@ -82,6 +77,19 @@ class PageCache:
         if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("site") != self.site:
             return {}
         return data["pages"]
+
+
+def _save(path: Path, data: dict) -> None:
+    """Atomically, as two builds may race; and quietly, as a build that could not save its cache
+    has still built the site: the next build just does more work."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "wb") as out:
+            pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
 
 
 def stamp(status: os.stat_result) -> Stamp:
@@ -136,15 +144,9 @@ class EntryCache:
         self.changed.add(_shard_number(relpath, self.SHARDS))
 
     def save(self) -> None:
-        """Rewrite the shards that changed; each atomically, as two builds may race."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Rewrite the shards that changed."""
         for number in self.changed:
-            path = self.folder / f"{number:02d}.pickle"
-            partial = path.with_name(f"{path.name}.{os.getpid()}")
-            with open(partial, "wb") as out:
-                pickle.dump({"program": self.program, "entries": self.shards[number]}, out,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(partial, path)
+            _save(self.folder / f"{number:02d}.pickle", {"program": self.program, "entries": self.shards[number]})
         self.changed.clear()
 
     def _key(self, data: bytes) -> bytes:

@@ -100,8 +100,6 @@ def _load_content(root: Path, cache: EntryCache | None) -> tuple[Content, list[P
             entry = load_entry(root, relpath, model, problems, cache=cache)
             if entry:
                 target.append(entry)
-    if cache:
-        cache.save()
     return content, problems
 
 

@@ -49,7 +49,8 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
     """
     progress = progress or Progress()
     progress.stage("Checking the content")
-    checked = check(root, today, EntryCache(root))
+    entries = EntryCache(root)
+    checked = check(root, today, entries)
     if not checked.ok:
         progress.done()
         return checked, None
@@ -65,6 +66,7 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
     gc.freeze()
     try:
         _write(root, target, renderer, search, workers or default_workers(), progress)
+        entries.save()  # only after a build that wrote its site: a failed build changes nothing
     except WorkFailed as failed:
         return _failed(checked, failed, failed.reason if isinstance(failed.reason, Problem) else None)
     except Exception as exc:
