@@ -1,12 +1,13 @@
-"""The build cache, in .build-cache/ beside the content: pages that cannot have changed since the
-last build are not made again, but linked from the site that build left.
+"""The build cache, in .build-cache/ beside the content: what the last build made, so that the next
+one does only the work a change calls for.
 
-A page made from one content file alone (a provider's page) has a key: a hash of that file and of
-everything else any page is made from: the program, its libraries, the templates, the
-configuration and every content file that is not a provider. The cache remembers, for each such
-page, its key and the file the last build wrote (inode, size, time). A page is reused only when
-its key is the same and that file is still there, untouched; anything else renders it again. So
-a changed provider renders one page, and a changed template, setting or lot renders them all.
+Site files: the cache remembers, for each file of the site the last build wrote, a key and the
+file's stamp (inode, size, time). A file is linked from that site, not written again, only when
+its key is the same and the file is still there, untouched (placing.py). The key of a page made
+from one content file alone (a provider's page) is a hash of that file and of everything else any
+page is made from: the program, its libraries, the templates, the configuration and every
+content file that is not a provider; such a page is not even rendered again when its key is
+unchanged. Any other file's key is a hash of its bytes.
 
 Loading keeps its own part of the cache: each provider file's validated entry and problems, by
 the file's bytes and the program. Entries are kept in shards by file name, so that a change to
@@ -23,15 +24,18 @@ from importlib import metadata
 from pathlib import Path
 
 FOLDER = ".build-cache"
-_FILE = "pages.pickle"
-_FORMAT = 1  # change when what is stored changes
+_FILE = "site.pickle"
+_FORMAT = 2  # change when what is stored changes
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pydantic", "pydantic_core", "pyyaml")
 _PACKAGE = Path(__file__).resolve().parent
 
 Stamp = tuple[int, int, int]  # inode, size, modification time (ns) of a file in the site
+Remembered = tuple[str, str, Stamp]  # a file's path in the site, its key, its stamp
 
 
-class PageCache:
+class SiteCache:
+    """What the last build wrote into the site at `target`, and the keys it was made from."""
+
     def __init__(self, root: Path, target: Path):
         self.root = root
         self.file = root / FOLDER / _FILE
@@ -41,14 +45,14 @@ class PageCache:
         self.current: dict[str, tuple[str, Stamp]] = {}
 
     def key(self, source: str) -> str:
-        """The key of a page made from the content file `source` (relative to the root)."""
+        """The key of a page made from the content file `source` (relative to the root) alone."""
         digest = hashlib.blake2b(self.shared_key.encode(), digest_size=20)
         digest.update(source.encode() + b"\0")
         digest.update((self.root / source).read_bytes())
         return digest.hexdigest()
 
     def reusable(self, relpath: str, key: str) -> tuple[str, Stamp] | None:
-        """The current site's copy of the page (path and stamp), if it was made from the same key."""
+        """The current site's copy of the file (path and stamp), if it was made from the same key."""
         remembered = self.previous.get(relpath)
         if not remembered or remembered[0] != key:
             return None
@@ -61,8 +65,8 @@ class PageCache:
             return None  # gone, replaced or edited by hand since: make it again
         return path, remembered[1]
 
-    def remember(self, relpath: str, key: str, page_stamp: Stamp) -> None:
-        self.current[relpath] = (key, page_stamp)
+    def remember(self, placed: list[Remembered]) -> None:
+        self.current.update((relpath, (key, file_stamp)) for relpath, key, file_stamp in placed)
 
     def save(self) -> None:
         """Write what this build made, for the next one."""
@@ -90,6 +94,11 @@ def _save(path: Path, data: dict) -> None:
         os.replace(partial, path)
     except OSError:
         partial.unlink(missing_ok=True)
+
+
+def content_key(data: bytes) -> str:
+    """The key of a file that is compared by its bytes."""
+    return "=" + hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def stamp(status: os.stat_result) -> Stamp:

@@ -12,7 +12,6 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -53,19 +52,6 @@ class FreshFolder:
         """Give the file `existing` (an absolute path, or one in this folder) a second name."""
         self._folder_for(relpath)
         os.link(existing if existing.startswith("/") else f"{self._root}/{existing}", f"{self._root}/{relpath}")
-
-    def write_all(self, files: Iterable[tuple[str, bytes]]) -> dict[str, int]:
-        """Write (path, bytes) pairs; return each file's size. When a pair holds the very same bytes
-        object as the one before (the feed's .json copies), the file is a hard link to that one."""
-        sizes, previous = {}, None
-        for relpath, data in files:
-            if previous is not None and data is previous[1]:
-                self.link(relpath, previous[0])
-            else:
-                self.write(relpath, data)
-            previous = relpath, data
-            sizes[relpath] = len(data)
-        return sizes
 
     def _folder_for(self, relpath: str) -> None:
         folder = relpath.rpartition("/")[0]

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import faults, opendata, oruk, output, search_index
-from .build_cache import EntryCache, PageCache, stamp
+from .build_cache import EntryCache, SiteCache
 from .changes import check_status_dates
 from .directory import Directory, build_directory
 from .load import Content, load_content
 from .problems import Problem, errors
+from .placing import Placer
 from .progress import Progress
 from .render import PageSpec, SiteRenderer
 from .review import check_review_ages
@@ -90,52 +91,37 @@ FEED = Export(oruk.each_feed_file)
 
 def _write(root: Path, target: Path, renderer: SiteRenderer, search: bool, workers: int,
            progress: Progress) -> None:
-    cache = PageCache(root, target)
+    cache = SiteCache(root, target)
     fresh = output.FreshFolder(target)
+    place = Placer(fresh, cache)
     try:
         progress.stage("Making the pages and the open data")
         work = [FEED, *renderer.specs[:CHUNK], DOWNLOADS, *renderer.specs[CHUNK:]]
-        made = share_out(work, lambda item: _make(item, renderer, fresh, cache), workers=workers,
+        made = share_out(work, lambda item: _make(item, renderer, place), workers=workers,
                          describe=lambda exc: _describe(exc, root, target), progress=progress.count)
-        data_page = renderer.data_page(made[work.index(DOWNLOADS)])
-        fresh.write(data_page.path, renderer.render(data_page))
+        data_page = renderer.data_page(made[work.index(DOWNLOADS)][0])
+        placed = [file for _, files in made for file in files]
+        placed.append(place.page(data_page, renderer))
         site_files = renderer.site_files(data_page)
-        fresh.write_all(site_files.items())
+        placed += place.files(site_files.items())[1]
         if search:
             progress.stage("Indexing the site for search")
             search_index.write_index(renderer.directory, fresh.path)
         progress.stage("Putting the new site in place")
-        output.swap_into_place(fresh.path, target, file_count=len(work) + len(site_files))
+        output.swap_into_place(fresh.path, target, file_count=len(placed))
     except BaseException:
         output.discard(fresh.path)
         raise
-    for remembered in made:
-        if isinstance(remembered, tuple):
-            cache.remember(*remembered)
+    cache.remember(placed)
     cache.save()
 
 
-def _make(item: PageSpec | Export, renderer: SiteRenderer, fresh: output.FreshFolder, cache: PageCache):
-    """Make one page or group of open-data files; return what the build needs to know of it."""
+def _make(item: PageSpec | Export, renderer: SiteRenderer, place: Placer) -> tuple[dict[str, int], list]:
+    """Make one page or group of open-data files: (their sizes, for the Data page; what the
+    cache is to remember of them)."""
     if isinstance(item, Export):
-        return fresh.write_all(item.files(renderer.directory))  # their sizes, for the Data page
-    return _make_page(item, renderer, fresh, cache)
-
-
-def _make_page(spec: PageSpec, renderer: SiteRenderer, fresh: output.FreshFolder, cache: PageCache):
-    """Write one page, or link it from the last build when it cannot have changed.
-    Returns what the cache is to remember of it, if anything."""
-    if not spec.source:
-        fresh.write(spec.path, renderer.render(spec))
-        return None
-    key = cache.key(spec.source)
-    reusable = cache.reusable(spec.path, key)
-    if reusable:
-        existing, page_stamp = reusable
-        fresh.link(spec.path, existing)
-    else:
-        page_stamp = stamp(fresh.write(spec.path, renderer.render(spec)))
-    return spec.path, key, page_stamp
+        return place.files(item.files(renderer.directory))
+    return {}, [place.page(item, renderer)]
 
 
 def _describe(exc: BaseException, root: Path, target: Path) -> Problem | str:

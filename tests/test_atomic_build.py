@@ -93,6 +93,8 @@ def test_a_full_disk_keeps_the_site_and_leaves_no_half_written_folder(built):
     def small_disk():  # files over 4 kB cannot be written, as when the disk fills up mid-build
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
 
+    shutil.rmtree(project / ".build-cache")  # or the build would link every page, writing none
+
     printed = build_fails(project, out, preexec_fn=small_disk)
     assert (f"{out}: could not be written (File too large): check there is space and the folder can be "
             "written to; the site already there is as it was") in printed.splitlines()

@@ -130,7 +130,7 @@ def test_a_deleted_site_or_cache_is_built_again_in_full(built, tmp_path):
     assert snapshot(out) == cold_build(project, tmp_path)
     shutil.rmtree(project / CACHE)
     (project / CACHE).mkdir()
-    (project / CACHE / "pages.pickle").write_bytes(b"not a cache")  # a broken cache is ignored
+    (project / CACHE / "site.pickle").write_bytes(b"not a cache")  # a broken cache is ignored
     build(project, out)
     assert snapshot(out) == cold_build(project, tmp_path)
 
