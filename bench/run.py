@@ -27,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SHARED_GENERATOR = REPO.parent / "shared" / "bench" / "gen_providers.py"
 CACHE = ".build-cache"
+SETTLE_SECONDS = 5
 
 
 def main() -> None:
@@ -55,6 +56,10 @@ def report(args, project: Path, command: list[str]) -> None:
     for _ in range(args.runs):
         for target in (project / "_site", project / CACHE):
             shutil.rmtree(target, ignore_errors=True)
+        # Deleting a large site makes the file system busy for a while after (on a disk mounted
+        # with discard, for a minute): let that settle before the clock starts, not during the build.
+        os.sync()
+        time.sleep(SETTLE_SECONDS)
         results["cold"].append(run(command, project))
         results["warm"].append(run(command, project))
         touch_one_provider(project)
