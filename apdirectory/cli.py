@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import pipeline
 from .problems import errors, warnings
+from .progress import Progress
 from .report import report
 from .scaffold import ScaffoldError, next_steps, write_new_provider
 from .schema import DEFAULT_FOLDER, write_schemas
@@ -32,8 +33,13 @@ def main(argv: list[str] | None = None) -> int:
 def _build(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
     target = _output(args, root)
-    checked, directory = pipeline.build(root, target, search=not args.no_search, workers=args.workers)
+    progress = Progress()
+    checked, directory = pipeline.build(root, target, search=not args.no_search, workers=args.workers,
+                                        progress=progress)
     report(checked.problems, checked.content, args.format)
+    if args.timings:
+        for stage, seconds in progress.seconds():
+            print(f"{seconds:8.2f} s  {stage}", file=sys.stderr)
     if directory is None:
         print(f"Nothing was written: fix the errors above and build again. {target} is unchanged.",
               file=sys.stderr)
@@ -102,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", parents=[common, output, fmt], help="check the content and write the site")
     build.add_argument("--no-search", action="store_true",
                        help="skip the search index (the find page then works as without JavaScript)")
+    build.add_argument("--timings", action="store_true", help="print how long each stage of the build took")
     build.add_argument("--workers", type=_positive, default=None, metavar="N",
                        help="processes that make the pages (default: one per processor core); "
                        "the site is the same whatever the number")

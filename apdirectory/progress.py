@@ -19,10 +19,17 @@ class Progress:
         self.shown = _wanted(self.stream)
         self._stage = ""
         self._drawn = 0.0
+        self.timings: list[tuple[str, float]] = []  # each stage and when it began (time.perf_counter)
 
     def stage(self, name: str) -> None:
         self._stage = name
+        self.timings.append((name, time.perf_counter()))
         self._draw(name, force=True)
+
+    def seconds(self) -> list[tuple[str, float]]:
+        """How long each stage took, up to now."""
+        ends = [start for _, start in self.timings[1:]] + [time.perf_counter()]
+        return [(name, end - start) for (name, start), end in zip(self.timings, ends)]
 
     def count(self, done: int, total: int) -> None:
         """Items (pages, files) done so far in this stage."""
