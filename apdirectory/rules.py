@@ -145,6 +145,8 @@ def _not_future(error, loc: tuple, date: dt.date | None, today: dt.date) -> None
 def _add_months(date: dt.date, months: int) -> dt.date:
     month = date.month - 1 + months
     year, month = date.year + month // 12, month % 12 + 1
+    if date.day <= 28:  # every month has the day: skip monthrange, slow at tens of thousands of dates
+        return dt.date(year, month, date.day)
     return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
 
 
