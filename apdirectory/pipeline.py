@@ -87,6 +87,7 @@ class Export:
 # Far apart in the list of work, so that different workers take them: each is worth many pages.
 DOWNLOADS = Export(lambda directory: opendata.download_files(directory).items())
 FEED = Export(oruk.each_feed_file)
+SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it need not wait for them
 
 
 def _write(root: Path, target: Path, renderer: SiteRenderer, search: bool, workers: int,
@@ -95,8 +96,11 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, search: bool, worke
     fresh = output.FreshFolder(target)
     place = Placer(fresh, cache)
     try:
-        progress.stage("Making the pages and the open data")
-        work = [FEED, *renderer.specs[:CHUNK], DOWNLOADS, *renderer.specs[CHUNK:]]
+        progress.stage("Making the pages, the open data and the search index" if search else
+                       "Making the pages and the open data")
+        pages = renderer.specs
+        work = [FEED, *pages[:CHUNK], DOWNLOADS, *pages[CHUNK:2 * CHUNK],
+                *([SEARCH_INDEX] if search else []), *pages[2 * CHUNK:]]
         made = share_out(work, lambda item: _make(item, renderer, place), workers=workers,
                          describe=lambda exc: _describe(exc, root, target), progress=progress.count)
         data_page = renderer.data_page(made[work.index(DOWNLOADS)][0])
@@ -104,9 +108,6 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, search: bool, worke
         placed.append(place.page(data_page, renderer))
         site_files = renderer.site_files(data_page)
         placed += place.files(site_files.items())[1]
-        if search:
-            progress.stage("Indexing the site for search")
-            search_index.write_index(renderer.directory, fresh.path)
         progress.stage("Putting the new site in place")
         output.swap_into_place(fresh.path, target, file_count=len(placed))
     except BaseException:
@@ -116,11 +117,14 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, search: bool, worke
     cache.save()
 
 
-def _make(item: PageSpec | Export, renderer: SiteRenderer, place: Placer) -> tuple[dict[str, int], list]:
+def _make(item: PageSpec | Export | str, renderer: SiteRenderer, place: Placer) -> tuple[dict[str, int], list]:
     """Make one page or group of open-data files: (their sizes, for the Data page; what the
     cache is to remember of them)."""
     if isinstance(item, Export):
         return place.files(item.files(renderer.directory))
+    if item is SEARCH_INDEX:  # written by Pagefind into the fresh folder; the cache does not keep it
+        search_index.write_index(renderer.directory, place.fresh.path)
+        return {}, []
     return {}, [place.page(item, renderer)]
 
 

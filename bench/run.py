@@ -45,7 +45,7 @@ def main() -> None:
             command.append("--no-search")
         report(args, project, command)
     finally:
-        shutil.rmtree(work)
+        shutil.rmtree(work, ignore_errors=True)  # the last build may still be deleting its old site
 
 
 def report(args, project: Path, command: list[str]) -> None:

@@ -102,6 +102,7 @@ def test_timings_lists_each_stage_with_its_seconds(project, tmp_path):
     result = run_build("build", "--output", str(tmp_path / "_site"), "--timings", root=project)
     assert result.returncode == 0, result.stderr
     stages = re.findall(r"^ +([0-9]+\.[0-9]{2}) s  (.+)$", result.stderr, re.M)
-    assert [name for _, name in stages] == ["Checking the content", "Making the pages and the open data",
-                                            "Indexing the site for search", "Putting the new site in place"]
+    assert [name for _, name in stages] == ["Checking the content",
+                                            "Making the pages, the open data and the search index",
+                                            "Putting the new site in place"]
     assert sum(float(seconds) for seconds, _ in stages) > 0
