@@ -9,11 +9,12 @@ it did: a page that cannot have changed is the very same file (inode) as before.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import run_build
+from conftest import REPO, run_build
 from snapshot import rebuilt, snapshot
 
 CACHE = ".build-cache"
@@ -177,3 +178,12 @@ def test_a_cache_from_another_version_of_the_program_is_not_used(built, tmp_path
         shard.write_bytes(shard.read_bytes().replace(b"Greenhouse Growers", b"Greenhouse Grinders"))
     build(project, out)
     assert "Greenhouse Grinders" not in (out / "providers/greenhouse-growers/index.html").read_text()
+
+
+def test_the_cache_is_never_committed():
+    """The cache holds pickles, which run code when read: one in a pull request must fail CI."""
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    assert "/.build-cache/" in (REPO / ".gitignore").read_text().splitlines()
+    tracked = subprocess.run(["git", "ls-files", "--", CACHE], cwd=REPO, capture_output=True, text=True, check=True)
+    assert tracked.stdout == "", f"remove the committed build cache: git rm -r --cached {CACHE}"
