@@ -84,7 +84,7 @@ class Export:
     files: Callable[[Directory], Iterable[tuple[str, bytes]]]
 
 
-# Far apart in the list of work, so that different workers take them: each is worth many pages.
+# Each is worth many pages.
 DOWNLOADS = Export(lambda directory: opendata.download_files(directory).items())
 FEED = Export(oruk.each_feed_file)
 SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it need not wait for them
@@ -99,8 +99,11 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, search: bool, worke
         progress.stage("Making the pages, the open data and the search index" if search else
                        "Making the pages and the open data")
         pages = renderer.specs
-        work = [FEED, *pages[:CHUNK], DOWNLOADS, *pages[CHUNK:2 * CHUNK],
-                *([SEARCH_INDEX] if search else []), *pages[2 * CHUNK:]]
+        work = list(pages)
+        # The longest items first, each at the start of its own chunk, so that different workers
+        # start on them at once: the search index, the feed, the downloads.
+        for n, item in enumerate(([SEARCH_INDEX] if search else []) + [FEED, DOWNLOADS]):
+            work.insert(n * CHUNK, item)
         made = share_out(work, lambda item: _make(item, renderer, place), workers=workers,
                          describe=lambda exc: _describe(exc, root, target), progress=progress.count)
         data_page = renderer.data_page(made[work.index(DOWNLOADS)][0])
