@@ -36,19 +36,19 @@ Remembered = tuple[str, str, Stamp]  # a file's path in the site, its key, its s
 class SiteCache:
     """What the last build wrote into the site at `target`, and the keys it was made from."""
 
-    def __init__(self, root: Path, target: Path):
-        self.root = root
+    def __init__(self, root: Path, target: Path, loaded: EntryCache):
         self.file = root / FOLDER / _FILE
         self.site = os.fspath(target.absolute())
         self.shared_key = _shared_key(root)
+        self.loaded = loaded  # the hashes of the provider files as this build read them
         self.previous = self._load()
         self.current: dict[str, tuple[str, Stamp]] = {}
 
     def key(self, source: str) -> str:
-        """The key of a page made from the content file `source` (relative to the root) alone."""
+        """The key of a page made from the content file `source` (relative to the root) alone:
+        from the bytes loading read, not the file now, which may have changed since."""
         digest = hashlib.blake2b(self.shared_key.encode(), digest_size=20)
-        digest.update(source.encode() + b"\0")
-        digest.update((self.root / source).read_bytes())
+        digest.update(source.encode() + b"\0" + self.loaded.digests[source])
         return digest.hexdigest()
 
     def reusable(self, relpath: str, key: str) -> tuple[str, Stamp] | None:
@@ -142,14 +142,17 @@ class EntryCache:
         self.program = program_key()
         self.shards: dict[int, dict] = {}
         self.changed: set[int] = set()
+        self.digests: dict[str, bytes] = {}  # each file looked up in this build -> hash of its bytes
 
     def get(self, relpath: str, data: bytes):
         """(entry, problems) as loading `data` at `relpath` gave them last time, or None."""
+        self.digests[relpath] = self._key(data)
         found = self._shard(relpath).get(relpath)
-        return found[1] if found and found[0] == self._key(data) else None
+        return found[1] if found and found[0] == self.digests[relpath] else None
 
-    def put(self, relpath: str, data: bytes, loaded) -> None:
-        self._shard(relpath)[relpath] = (self._key(data), loaded)
+    def put(self, relpath: str, loaded) -> None:
+        """What loading the file gave, after get() found nothing for its bytes."""
+        self._shard(relpath)[relpath] = (self.digests[relpath], loaded)
         self.changed.add(_shard_number(relpath, self.SHARDS))
 
     def save(self) -> None:

@@ -120,7 +120,7 @@ def load_entry(root: Path, relpath: str, model: type[M], problems: list[Problem]
     if loaded is None:
         loaded = _parse_entry(relpath, data, slug, model)
         if cache:
-            cache.put(relpath, data, loaded)
+            cache.put(relpath, loaded)
     entry, found = loaded
     problems.extend(found)
     return entry

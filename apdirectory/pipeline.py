@@ -1,4 +1,5 @@
-"""The build, stage by stage: load -> check rules -> directory -> render -> write -> index -> swap."""
+"""The build, stage by stage: load -> check rules -> directory -> pages, open data and search index
+(made side by side, into a fresh folder) -> swap."""
 from __future__ import annotations
 
 import datetime as dt
@@ -66,7 +67,7 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
     # workers then share its memory instead of copying the pages the collector touches.
     gc.freeze()
     try:
-        _write(root, target, renderer, search, workers or default_workers(), progress)
+        _write(root, target, renderer, entries, search, workers or default_workers(), progress)
         entries.save()  # only after a build that wrote its site: a failed build changes nothing
     except WorkFailed as failed:
         return _failed(checked, failed, failed.reason if isinstance(failed.reason, Problem) else None)
@@ -90,9 +91,9 @@ FEED = Export(oruk.each_feed_file)
 SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it need not wait for them
 
 
-def _write(root: Path, target: Path, renderer: SiteRenderer, search: bool, workers: int,
-           progress: Progress) -> None:
-    cache = SiteCache(root, target)
+def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache, search: bool,
+           workers: int, progress: Progress) -> None:
+    cache = SiteCache(root, target, entries)
     fresh = output.FreshFolder(target)
     place = Placer(fresh, cache)
     try:
