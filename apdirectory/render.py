@@ -88,21 +88,25 @@ def make_environment(templates: Path, directory: Directory) -> jinja2.Environmen
     env.filters.update(present.FILTERS, markdown=markup.markdown, text=markup.text)
     env.globals.update(site=directory.config.site, framework=directory.config.framework,
                        vocab=directory.config.vocabularies, labels=present.LABELS,
-                       footer_pages=directory.pages, card=_card_once(env))
+                       footer_pages=directory.pages, cards=_cards_once(env))
     return env
 
 
-def _card_once(env: jinja2.Environment):
-    """`card(root, provider)`: the provider_card macro, rendered once per provider and page depth.
-    Lists of providers repeat the same cards across dozens of pages."""
-    cards: dict[tuple[str, str], Markup] = {}
+def _cards_once(env: jinja2.Environment):
+    """`cards(root, providers)`: the providers' cards (the provider_card macro), each on its own
+    line. Lists of providers repeat the same cards across dozens of pages: each card is rendered
+    once per provider and page depth, and a list is joined here rather than in a template loop,
+    which costs more than the cards at 10,000 providers."""
+    made: dict[str, dict[str, str]] = {}  # root -> provider slug -> card
 
-    def card(root: str, provider) -> Markup:
-        key = (root, provider.slug)
-        if key not in cards:
-            cards[key] = env.get_template("macros.html").module.provider_card(root, provider)
-        return cards[key]
-    return card
+    def cards(root: str, providers) -> Markup:
+        at_depth = made.setdefault(root, {})
+        macro = env.get_template("macros.html").module.provider_card
+        for provider in providers:
+            if provider.slug not in at_depth:
+                at_depth[provider.slug] = f"{macro(root, provider)}\n"
+        return Markup("".join([at_depth[provider.slug] for provider in providers]))
+    return cards
 
 
 def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -> str:
