@@ -4,8 +4,8 @@ one does only the work a change calls for.
 Site files: the cache remembers, for each file of the site the last build wrote, a key and the
 file's stamp (inode, size, time). A file is linked from that site, not written again, only when
 its key is the same and the file is still there, untouched (placing.py). The key of a page made
-from one content file alone (a provider's page) is a hash of that file and of everything else any
-page is made from: the program, its libraries, the templates, the configuration and every
+from one content file alone (a provider's page and its feed documents) is a hash of that file and
+of everything else any page is made from: the program, its libraries, the templates, the configuration and every
 content file that is not a provider; such a page is not even rendered again when its key is
 unchanged. Any other file's key is a hash of its bytes.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 FOLDER = ".build-cache"
 _FILE = "site.pickle"
-_FORMAT = 2  # change when what is stored changes
+_FORMAT = 3  # change when what is stored changes
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pydantic", "pydantic_core", "pyyaml")
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -42,6 +42,10 @@ class SiteCache:
         self.shared_key = _shared_key(root)
         self.loaded = loaded  # the hashes of the provider files as this build read them
         self.previous = self._load()
+        self.by_key: dict[str, list[str]] = {}  # the files made from one content file, by their key
+        for relpath, (key, _) in self.previous.items():
+            if not key.startswith("="):
+                self.by_key.setdefault(key, []).append(relpath)
         self.current: dict[str, tuple[str, Stamp]] = {}
 
     def key(self, source: str) -> str:
@@ -65,6 +69,17 @@ class SiteCache:
             return None  # gone, replaced or edited by hand since: make it again
         return path, remembered[1]
 
+    def reusable_group(self, key: str) -> list[tuple[str, str, Stamp]] | None:
+        """(path in the site, path of the current copy, its stamp) of every file the last build
+        made from `key`, if each is still there, untouched; else None."""
+        group = []
+        for relpath in self.by_key.get(key, ()):
+            reusable = self.reusable(relpath, key)
+            if reusable is None:
+                return None
+            group.append((relpath, *reusable))
+        return group or None
+
     def remember(self, placed: list[Remembered]) -> None:
         self.current.update((relpath, (key, file_stamp)) for relpath, key, file_stamp in placed)
 
@@ -86,14 +101,26 @@ class SiteCache:
 def _save(path: Path, data: dict) -> None:
     """Atomically, as two builds may race; and quietly, as a build that could not save its cache
     has still built the site: the next build just does more work."""
+    partial = _write_beside(path, data)
+    if partial:
+        try:
+            os.replace(partial, path)
+        except OSError:
+            partial.unlink(missing_ok=True)
+
+
+def _write_beside(path: Path, data: dict) -> Path | None:
+    """Pickle `data` into a new file beside `path`, for os.replace to put in its place; None if
+    it could not be written."""
     partial = path.with_name(f"{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(partial, "wb") as out:
             pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)
+        return partial
     except OSError:
         partial.unlink(missing_ok=True)
+        return None
 
 
 def content_key(data: bytes) -> str:
@@ -143,23 +170,57 @@ class EntryCache:
         self.shards: dict[int, dict] = {}
         self.changed: set[int] = set()
         self.digests: dict[str, bytes] = {}  # each file looked up in this build -> hash of its bytes
+        self.aside: list[tuple[Path, Path]] = []  # (written, to replace) by set_aside()
+        self.made: list[Path] = []  # folders set_aside() made
 
-    def get(self, relpath: str, data: bytes):
-        """(entry, problems) as loading `data` at `relpath` gave them last time, or None."""
-        self.digests[relpath] = self._key(data)
+    def lookup(self, relpath: str, data: bytes) -> tuple[bytes, bytes | None]:
+        """(the hash of `data`, what loading them at `relpath` gave last time, pickled, or None)."""
+        digest = self._key(data)
         found = self._shard(relpath).get(relpath)
-        return found[1] if found and found[0] == self.digests[relpath] else None
+        return digest, found[1] if found and found[0] == digest else None
 
-    def put(self, relpath: str, loaded) -> None:
-        """What loading the file gave, after get() found nothing for its bytes."""
-        self._shard(relpath)[relpath] = (self.digests[relpath], loaded)
-        self.changed.add(_shard_number(relpath, self.SHARDS))
+    def remember(self, relpath: str, digest: bytes, pickled: bytes | None) -> None:
+        """The hash of the file as this build read it and, when lookup() found nothing for it,
+        what loading it gave, pickled."""
+        self.digests[relpath] = digest
+        if pickled is not None:
+            self._shard(relpath)[relpath] = (digest, pickled)
+            self.changed.add(_shard_number(relpath, self.SHARDS))
+
+    def set_aside(self) -> None:
+        """Write the shards that changed beside the cache, for save() to put in place, and let go
+        of them all: the entries are loaded, and their pickled bytes would take memory for the
+        rest of the build."""
+        if self.changed:
+            self.made = [folder for folder in (self.folder.parent, self.folder) if not folder.exists()]
+        for number in self.changed:
+            path = self.folder / f"{number:02d}.pickle"
+            written = _write_beside(path, {"program": self.program, "entries": self.shards[number]})
+            if written:
+                self.aside.append((written, path))
+        self.changed.clear()
+        self.shards.clear()
 
     def save(self) -> None:
-        """Rewrite the shards that changed."""
-        for number in self.changed:
-            _save(self.folder / f"{number:02d}.pickle", {"program": self.program, "entries": self.shards[number]})
-        self.changed.clear()
+        """Put what set_aside() wrote in place: only after a build that wrote its site."""
+        for written, path in self.aside:
+            try:
+                os.replace(written, path)
+            except OSError:
+                pass  # the next build loads that shard's files again
+        self.aside.clear()
+
+    def discard(self) -> None:
+        """Remove what set_aside() wrote and save() did not put in place."""
+        for written, _ in self.aside:
+            written.unlink(missing_ok=True)
+        self.aside.clear()
+        for folder in reversed(self.made):
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty: what save() put there stays
+        self.made.clear()
 
     def _key(self, data: bytes) -> bytes:
         return hashlib.blake2b(data, digest_size=20, key=self.program.encode()[:64]).digest()

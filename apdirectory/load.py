@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import pickle
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
 from .problems import Problem
 from .sources import Source, parse_source, read_bytes, read_source
 from .validate import validate
+from .workers import share_out
 
 M = TypeVar("M")
 
@@ -49,14 +51,15 @@ class Content:
     lots_in_doubt: set[int] = field(default_factory=set)
 
 
-def load_content(root: Path, cache: EntryCache | None = None) -> tuple[Content, list[Problem]]:
-    """Every content file, validated. With a `cache`, unchanged files are taken from it."""
-    with _collector_paused():
-        return _load_content(root, cache)
+def load_content(root: Path, cache: EntryCache | None = None, workers: int = 1) -> tuple[Content, list[Problem]]:
+    """Every content file, validated. With a `cache`, unchanged files are taken from it; the
+    others are parsed and validated by `workers` processes when there are enough of them."""
+    with collector_paused():
+        return _load_content(root, cache, workers)
 
 
 @contextmanager
-def _collector_paused():
+def collector_paused():
     """Keep Python's cycle collector from running while the content loads.
 
     Loading makes dozens of lasting objects per file. Each time their number grows by a quarter, the
@@ -73,7 +76,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _load_content(root: Path, cache: EntryCache | None) -> tuple[Content, list[Problem]]:
+def _load_content(root: Path, cache: EntryCache | None, workers: int) -> tuple[Content, list[Problem]]:
     content, problems = Content(), []
     content.config, content.config_source = _load_yaml(root, CONFIG_FILE, SiteConfig, problems)
     content.glossary = _load_yaml(root, GLOSSARY_FILE, _GLOSSARY, problems)[0] or []
@@ -96,34 +99,77 @@ def _load_content(root: Path, cache: EntryCache | None) -> tuple[Content, list[P
                                         f"is {entry.data.number} but the file name says lot {int(match[1])}: "
                                         "make them the same"))
     for kind, model, target in (("providers", Provider, content.providers), ("pages", Page, content.pages)):
-        for relpath in _markdown_files(root, f"content/{kind}", problems):
-            entry = load_entry(root, relpath, model, problems, cache=cache)
-            if entry:
-                target.append(entry)
+        relpaths = _markdown_files(root, f"content/{kind}", problems)
+        target += _load_entries(root, relpaths, model, problems, cache, workers)
     return content, problems
 
 
 def load_entry(root: Path, relpath: str, model: type[M], problems: list[Problem],
-               slug: str | None = None, cache: EntryCache | None = None) -> Entry[M] | None:
-    """Read and validate one Markdown file with front matter; slug defaults to its file name.
-    With a `cache`, a file whose bytes are as last time is not parsed and validated again."""
+               slug: str | None = None) -> Entry[M] | None:
+    """Read and validate one Markdown file with front matter; slug defaults to its file name."""
     slug = slug or Path(relpath).stem
-    if not SLUG.fullmatch(slug):
-        problems.append(Problem(relpath, 0, "", f"'{Path(relpath).name}' is not a valid file name: use "
-                                "lowercase letters, digits and hyphens, ending .md (for example kestrel-learning.md)"))
+    data = _read(root, relpath, slug, problems)
+    if data is None:
+        return None
+    entry, found = _parse_entry(relpath, data, slug, model)
+    problems.extend(found)
+    return entry
+
+
+def _load_entries(root: Path, relpaths: list[str], model: type[M], problems: list[Problem],
+                  cache: EntryCache | None, workers: int) -> list[Entry[M]]:
+    """The files' entries, in their order, read, parsed and validated by `workers` processes.
+    A file whose bytes are in the `cache` is not parsed and validated again."""
+    to_load = [(relpath, Path(relpath).stem) for relpath in relpaths]
+    to_load = [(relpath, slug) for relpath, slug in to_load if _valid_slug(relpath, slug, problems)]
+    kept: dict[str, tuple] = {}  # what this process parsed itself: no need to unpickle it again
+
+    def load(item: tuple[str, str]) -> Problem | tuple[bytes, bytes, bool]:
+        """The file's problem, or (the hash of its bytes, what loading them gave, pickled, whether
+        the cache had it). Pickled here, in parallel: what other processes send is pickled anyway,
+        and the cache keeps these bytes."""
+        relpath, slug = item
+        data = read_bytes(root, relpath)
+        if isinstance(data, Problem):
+            return data
+        digest, pickled = cache.lookup(relpath, data) if cache else (b"", None)
+        if pickled is not None:
+            return digest, pickled, True
+        kept[relpath] = _parse_entry(relpath, data, slug, model)
+        return digest, pickle.dumps(kept[relpath], protocol=pickle.HIGHEST_PROTOCOL), False
+
+    entries = []
+    for (relpath, _), result in zip(to_load, share_out(to_load, load, workers=workers)):
+        if isinstance(result, Problem):
+            problems.append(result)
+            continue
+        digest, pickled, cached = result
+        if cache:
+            cache.remember(relpath, digest, None if cached else pickled)
+        entry, found = kept.pop(relpath, None) or pickle.loads(pickled)
+        problems.extend(found)
+        if entry:
+            entries.append(entry)
+    return entries
+
+
+def _valid_slug(relpath: str, slug: str, problems: list[Problem]) -> bool:
+    if SLUG.fullmatch(slug):
+        return True
+    problems.append(Problem(relpath, 0, "", f"'{Path(relpath).name}' is not a valid file name: use "
+                            "lowercase letters, digits and hyphens, ending .md (for example kestrel-learning.md)"))
+    return False
+
+
+def _read(root: Path, relpath: str, slug: str, problems: list[Problem]) -> bytes | None:
+    """The bytes of a content file whose name makes a valid slug, or None and the problem."""
+    if not _valid_slug(relpath, slug, problems):
         return None
     data = read_bytes(root, relpath)
     if isinstance(data, Problem):
         problems.append(data)
         return None
-    loaded = cache.get(relpath, data) if cache else None
-    if loaded is None:
-        loaded = _parse_entry(relpath, data, slug, model)
-        if cache:
-            cache.put(relpath, loaded)
-    entry, found = loaded
-    problems.extend(found)
-    return entry
+    return data
 
 
 def _parse_entry(relpath: str, data: bytes, slug: str, model: type[M]) -> tuple[Entry[M] | None, list[Problem]]:

@@ -70,9 +70,17 @@ def data_page_context(directory: Directory, sizes: dict[str, int]) -> dict:
 
 def download_files(directory: Directory) -> dict[str, bytes]:
     """providers.json, providers.csv and the JSON Schema of providers.json."""
+    return {**json_downloads(directory), **csv_download(directory)}
+
+
+def json_downloads(directory: Directory) -> dict[str, bytes]:
+    """providers.json and its JSON Schema."""
     return {JSON_PATH: json_bytes(providers_document(directory), indent=None),
-            CSV_PATH: providers_csv(directory),
             SCHEMA_PATH: json_bytes(providers_schema(directory))}
+
+
+def csv_download(directory: Directory) -> dict[str, bytes]:
+    return {CSV_PATH: providers_csv(directory)}
 
 
 def json_bytes(value, indent: int | None = 2) -> bytes:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .directory import Directory
 from .load import Entry
@@ -60,9 +60,17 @@ def feed_files(directory: Directory, page_size: int = PAGE_SIZE) -> dict[str, by
 
 
 def each_feed_file(directory: Directory, page_size: int = PAGE_SIZE) -> Iterator[tuple[str, bytes]]:
-    """feed_files one by one, so that a large feed need not be in memory at once: the two files of
-    a document come one after the other, as the very same bytes object."""
-    for address, document in feed_documents(directory, page_size).items():
+    """feed_files one by one, so that a large feed need not be in memory at once."""
+    feed = Feed(directory)
+    yield from each_file(list_documents(feed, page_size).items())
+    for entry in directory.providers:
+        yield from each_file(feed.provider_documents(entry))
+
+
+def each_file(documents: Iterable[tuple[str, dict]]) -> Iterator[tuple[str, bytes]]:
+    """The files of documents: the two files of a document come one after the other, as the very
+    same bytes object."""
+    for address, document in documents:
         data = feed_json(document)
         for path in file_paths(address):
             yield FEED_FOLDER + path, data
@@ -85,14 +93,18 @@ def feed_json(document: dict) -> bytes:
 def feed_documents(directory: Directory, page_size: int = PAGE_SIZE) -> dict[str, dict]:
     """ORUK address below the feed (such as "services/<id>") -> its document."""
     feed = Feed(directory)
-    providers = [feed.provider(entry) for entry in directory.providers]
-    organizations = [organization for organization, _ in providers]
-    services = [service for _, provider_services in providers for service in provider_services]
+    documents = list_documents(feed, page_size)
+    for entry in directory.providers:
+        documents |= dict(feed.provider_documents(entry))
+    return documents
+
+
+def list_documents(feed: Feed, page_size: int = PAGE_SIZE) -> dict[str, dict]:
+    """The documents that are not a provider's own: the feed's root, the lists, the taxonomies."""
+    listed = [feed.listed(entry) for entry in feed.directory.providers]
     documents = {"": {"version": VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL}}
-    documents |= list_pages("services/", [service_list_item(service) for service in services], page_size)
-    documents |= {f"services/{service['id']}": service for service in services}
-    documents |= list_pages("organizations/", [summary(org) for org in organizations], page_size)
-    documents |= {f"organizations/{org['id']}": org for org in organizations}
+    documents |= list_pages("services/", [item for _, items in listed for item in items], page_size)
+    documents |= list_pages("organizations/", [organization for organization, _ in listed], page_size)
     documents |= list_pages("taxonomies/", [summary(t) for t in feed.taxonomies.values()], page_size)
     documents |= {f"taxonomies/{t['id']}": t for t in feed.taxonomies.values()}
     documents |= list_pages("taxonomy_terms/", list(feed.terms.values()), page_size)
@@ -115,11 +127,6 @@ def list_pages(folder: str, items: list[dict], page_size: int) -> dict[str, dict
 def summary(document: dict) -> dict:
     """A list item: the document's own fields, without the arrays of related records."""
     return {key: value for key, value in document.items() if not isinstance(value, list)}
-
-
-def service_list_item(service: dict) -> dict:
-    """A service in /services/: its own fields and its organization's, as the standard's list has them."""
-    return {**summary(service), "organization": summary(service["organization"])}
 
 
 def compact(**fields) -> dict:
@@ -183,19 +190,32 @@ class Feed:
 
     # --- organizations ----------------------------------------------------------------------
 
+    def provider_documents(self, entry: Entry[Provider]) -> list[tuple[str, dict]]:
+        """The provider's own documents, by address: its organization and its services. They are
+        made from its file alone (and what every document is made from), so a build can keep
+        them when that file has not changed."""
+        organization, services = self.provider(entry)
+        return [(f"organizations/{organization['id']}", organization),
+                *((f"services/{service['id']}", service) for service in services)]
+
     def provider(self, entry: Entry[Provider]) -> tuple[dict, list[dict]]:
         """A provider's organization document and its services, one per lot offer.
 
-        Each service is built once and summarised for the organization document; the services
-        share the provider's organization and location records, which are built once too.
+        The services share the provider's organization and location records, built once.
         """
         organization = self.organization_record(entry)
         locations = [self.location(entry, place) for place in entry.data.locations]
         services = [self.service(entry, offer, organization, locations) for offer in entry.data.lots]
         # An organization's own services are listed without the organization around them.
-        listed = [{key: value for key, value in summary(service).items() if key != "organization"}
-                  for service in services]
+        listed = [self._service_fields(entry, offer, organization["id"]) for offer in entry.data.lots]
         return {**organization, "services": listed}, services
+
+    def listed(self, entry: Entry[Provider]) -> tuple[dict, list[dict]]:
+        """The provider as the lists show it: its organization's own fields, and each service's
+        own fields with those of its organization, as the standard's /services/ list has them."""
+        organization = summary(self.organization_record(entry))
+        return organization, [{**self._service_fields(entry, offer, organization["id"]), "organization": organization}
+                              for offer in entry.data.lots]
 
     def organization_record(self, entry: Entry[Provider]) -> dict:
         p = entry.data
@@ -217,21 +237,9 @@ class Feed:
 
     def service(self, entry: Entry[Provider], offer: LotOffer, organization: dict, locations: list[dict]) -> dict:
         """One lot offer of a provider, given the provider's organization and location records."""
-        p, lot = entry.data, self.directory.lot(offer.lot).data
+        p = entry.data
         service_id = self.id("service", entry.slug, f"lot-{offer.lot}")
-        registration = REGISTRATION_LABELS[p.registration.type]
-        if p.registration.dfe_urn:
-            registration += f" (DfE URN {p.registration.dfe_urn})"
-        return compact(
-            id=service_id, organization_id=organization["id"], name=f"{p.name}: Lot {lot.number}, {lot.title}",
-            description=offer.offer, url=f"{self.site.base_url}providers/{entry.slug}/",
-            email=p.contact.referrals.email,
-            # "Paused" providers are on the framework but take no referrals for now.
-            status="temporarily closed" if p.status == "paused" else "active",
-            accreditations=registration, minimum_age=offer.ages.min, maximum_age=offer.ages.max,
-            assured_date=p.quality_assured.isoformat() if p.quality_assured else None,
-            assurer_email=self.site.contact_email if p.quality_assured else None,
-            alert="Not taking referrals at the moment." if p.status == "paused" else None,
+        return {**self._service_fields(entry, offer, organization["id"]), **compact(
             schedules=[self._schedule(service_id, entry, offer)],
             service_at_locations=[self._service_at_location(service_id, location) for location in locations],
             organization=organization,
@@ -242,6 +250,25 @@ class Feed:
                         + self.attributes(service_id, "service", "needs", p.needs)
                         + self.attributes(service_id, "service", "reasons", p.reasons)
                         + self.attributes(service_id, "service", "subjects", offer.subjects)),
+        )}
+
+    def _service_fields(self, entry: Entry[Provider], offer: LotOffer, organization_id: str) -> dict:
+        """A service's own fields: those that are not lists of related records. They come first."""
+        p, lot = entry.data, self.directory.lot(offer.lot).data
+        registration = REGISTRATION_LABELS[p.registration.type]
+        if p.registration.dfe_urn:
+            registration += f" (DfE URN {p.registration.dfe_urn})"
+        return compact(
+            id=self.id("service", entry.slug, f"lot-{offer.lot}"), organization_id=organization_id,
+            name=f"{p.name}: Lot {lot.number}, {lot.title}",
+            description=offer.offer, url=f"{self.site.base_url}providers/{entry.slug}/",
+            email=p.contact.referrals.email,
+            # "Paused" providers are on the framework but take no referrals for now.
+            status="temporarily closed" if p.status == "paused" else "active",
+            accreditations=registration, minimum_age=offer.ages.min, maximum_age=offer.ages.max,
+            assured_date=p.quality_assured.isoformat() if p.quality_assured else None,
+            assurer_email=self.site.contact_email if p.quality_assured else None,
+            alert="Not taking referrals at the moment." if p.status == "paused" else None,
         )
 
     def _schedule(self, service_id: str, entry: Entry[Provider], offer: LotOffer) -> dict:

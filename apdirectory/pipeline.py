@@ -7,13 +7,13 @@ import gc
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from . import faults, opendata, oruk, output, search_index
 from .build_cache import EntryCache, SiteCache
 from .changes import check_status_dates
 from .directory import Directory, build_directory
-from .load import Content, load_content
+from .load import Content, collector_paused, load_content
 from .problems import Problem, errors
 from .placing import Placer
 from .progress import Progress
@@ -33,9 +33,11 @@ class Checked:
         return not errors(self.problems)
 
 
-def check(root: Path, today: dt.date | None = None, cache: EntryCache | None = None) -> Checked:
-    """Load and validate everything; write nothing but, given one, the `cache` of loaded files."""
-    content, problems = load_content(root, cache)
+def check(root: Path, today: dt.date | None = None, cache: EntryCache | None = None,
+          workers: int | None = None) -> Checked:
+    """Load and validate everything, in `workers` processes (one per core by default); write
+    nothing but, given one, the `cache` of loaded files."""
+    content, problems = load_content(root, cache, workers or default_workers())
     today = today or dt.date.today()
     problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
     return Checked(content, sorted(set(problems)))
@@ -51,29 +53,33 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
     """
     progress = progress or Progress()
     progress.stage("Checking the content")
+    workers = workers or default_workers()
     entries = EntryCache(root)
-    checked = check(root, today, entries)
-    if not checked.ok:
-        progress.done()
-        return checked, None
-    directory = build_directory(checked.content)
+    with collector_paused():
+        checked = check(root, today, entries, workers)
+        if not checked.ok:
+            progress.done()
+            return checked, None
+        directory = build_directory(checked.content)
+        try:
+            renderer = SiteRenderer(directory, root / "templates")
+        except Exception as exc:
+            progress.done()
+            return _failed(checked, exc, faults.render_problem(exc, root))
+        # The directory lives until the build ends: the cycle collector need not scan it again and
+        # again while pages and files are made (a third of the open data's time), and forked
+        # workers then share its memory instead of copying the pages the collector touches.
+        # Frozen before the collector starts again, it is never scanned at all.
+        gc.freeze()
     try:
-        renderer = SiteRenderer(directory, root / "templates")
-    except Exception as exc:
-        progress.done()
-        return _failed(checked, exc, faults.render_problem(exc, root))
-    # The directory lives until the build ends: the cycle collector need not scan it again and
-    # again while pages and files are made (a third of the open data's time), and forked
-    # workers then share its memory instead of copying the pages the collector touches.
-    gc.freeze()
-    try:
-        _write(root, target, renderer, entries, search, workers or default_workers(), progress)
+        _write(root, target, renderer, entries, search, workers, progress)
         entries.save()  # only after a build that wrote its site: a failed build changes nothing
     except WorkFailed as failed:
         return _failed(checked, failed, failed.reason if isinstance(failed.reason, Problem) else None)
     except Exception as exc:
         return _failed(checked, exc, faults.render_problem(exc, root) or faults.write_problem(exc, target))
     finally:
+        entries.discard()  # what was not saved
         gc.unfreeze()  # `serve` builds again and again in one process
         progress.done()
     return checked, directory
@@ -85,9 +91,10 @@ class Export:
     files: Callable[[Directory], Iterable[tuple[str, bytes]]]
 
 
-# Each is worth many pages.
-DOWNLOADS = Export(lambda directory: opendata.download_files(directory).items())
-FEED = Export(oruk.each_feed_file)
+# Each is worth many pages. The feed's documents for each provider are made with its page.
+DOWNLOADS = (Export(lambda directory: opendata.json_downloads(directory).items()),
+             Export(lambda directory: opendata.csv_download(directory).items()))
+FEED = Export(lambda directory: oruk.each_file(oruk.list_documents(oruk.Feed(directory)).items()))
 SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it need not wait for them
 
 
@@ -95,6 +102,7 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
            workers: int, progress: Progress) -> None:
     cache = SiteCache(root, target, entries)
     fresh = output.FreshFolder(target)
+    entries.set_aside()
     place = Placer(fresh, cache)
     try:
         progress.stage("Making the pages, the open data and the search index" if search else
@@ -102,12 +110,13 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
         pages = renderer.specs
         work = list(pages)
         # The longest items first, each at the start of its own chunk, so that different workers
-        # start on them at once: the search index, the feed, the downloads.
-        for n, item in enumerate(([SEARCH_INDEX] if search else []) + [FEED, DOWNLOADS]):
+        # start on them at once: the search index, the downloads, the feed's lists.
+        for n, item in enumerate(([SEARCH_INDEX] if search else []) + [*DOWNLOADS, FEED]):
             work.insert(n * CHUNK, item)
-        made = share_out(work, lambda item: _make(item, renderer, place), workers=workers,
+        made = share_out(work, _Maker(renderer, place), workers=workers,
                          describe=lambda exc: _describe(exc, root, target), progress=progress.count)
-        data_page = renderer.data_page(made[work.index(DOWNLOADS)][0])
+        sizes = {path: size for item in DOWNLOADS for path, size in made[work.index(item)][0].items()}
+        data_page = renderer.data_page(sizes)
         placed = [file for _, files in made for file in files]
         placed.append(place.page(data_page, renderer))
         site_files = renderer.site_files(data_page)
@@ -121,15 +130,29 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
     cache.save()
 
 
-def _make(item: PageSpec | Export | str, renderer: SiteRenderer, place: Placer) -> tuple[dict[str, int], list]:
-    """Make one page or group of open-data files: (their sizes, for the Data page; what the
+class _Maker:
+    """Makes one item of the work and places its files: (their sizes, for the Data page; what the
     cache is to remember of them)."""
-    if isinstance(item, Export):
-        return place.files(item.files(renderer.directory))
-    if item is SEARCH_INDEX:  # written by Pagefind into the fresh folder; the cache does not keep it
-        search_index.write_index(renderer.directory, place.fresh.path)
-        return {}, []
-    return {}, [place.page(item, renderer)]
+
+    def __init__(self, renderer: SiteRenderer, place: Placer):
+        self.renderer, self.place = renderer, place
+        self.feed = oruk.Feed(renderer.directory)
+        self.providers = {entry.path: entry for entry in renderer.directory.providers}
+
+    def __call__(self, item: PageSpec | Export | str) -> tuple[dict[str, int], list]:
+        if isinstance(item, Export):
+            return self.place.files(item.files(self.renderer.directory))
+        if item is SEARCH_INDEX:  # written by Pagefind into the fresh folder; the cache does not keep it
+            search_index.write_index(self.renderer.directory, self.place.fresh.path)
+            return {}, []
+        if item.source:
+            return {}, self.place.made_from(item.source, lambda: self._made_from_provider(item))
+        return {}, [self.place.page(item, self.renderer)]
+
+    def _made_from_provider(self, page: PageSpec) -> Iterator[tuple[str, bytes]]:
+        """A provider's page and its feed documents: what is made from its file alone."""
+        yield page.path, self.renderer.render(page)
+        yield from oruk.each_file(self.feed.provider_documents(self.providers[page.source]))
 
 
 def _describe(exc: BaseException, root: Path, target: Path) -> Problem | str:

@@ -3,14 +3,15 @@ when it cannot have changed, written otherwise.
 
 A link costs a fraction of writing a new file, and, above all, deleting the old site then frees
 no disk space for the linked files; on a disk that discards freed blocks, deleting tens of
-thousands of files slows every file written for a minute afterwards. A page made from one content
-file is not even rendered when that file and everything else pages are made from are unchanged
-(build_cache.SiteCache.key); any other file is compared by a hash of its bytes.
+thousands of files slows every file written for a minute afterwards. The files made from one
+content file alone (a provider's page and feed documents) are not even made when that file and
+everything else they are made from are unchanged (build_cache.SiteCache.key); any other file is
+compared by a hash of its bytes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .build_cache import SiteCache, Remembered, content_key, stamp
 from .output import FreshFolder
@@ -23,29 +24,44 @@ class Placer:
     cache: SiteCache
 
     def page(self, spec: PageSpec, renderer: SiteRenderer) -> Remembered:
-        if not spec.source:
-            return self.file(spec.path, renderer.render(spec))
-        key = self.cache.key(spec.source)
-        return self._link(spec.path, key) or self._write(spec.path, key, renderer.render(spec))
+        return self.file(spec.path, renderer.render(spec))
 
     def file(self, relpath: str, data: bytes) -> Remembered:
         key = content_key(data)
         return self._link(relpath, key) or self._write(relpath, key, data)
 
     def files(self, pairs: Iterable[tuple[str, bytes]]) -> tuple[dict[str, int], list[Remembered]]:
-        """Place (path, bytes) pairs; return each file's size, and what the cache is to remember.
-        When a pair holds the very same bytes object as the one before (the feed's .json copies),
-        its file is a second name for that one."""
-        sizes, placed, previous = {}, [], None
+        """Place (path, bytes) pairs; return each file's size, and what the cache is to remember."""
+        sizes = {}
+        placed = self._each(pairs, lambda relpath, data: self.file(relpath, data), sizes)
+        return sizes, placed
+
+    def made_from(self, source: str, make: Callable[[], Iterable[tuple[str, bytes]]]) -> list[Remembered]:
+        """The files `make` makes from the content file `source` alone: linked from the last site
+        when they were made from the same key there, else made and written."""
+        key = self.cache.key(source)
+        kept = self.cache.reusable_group(key)
+        if kept is None:
+            return self._each(make(), lambda relpath, data: self._write(relpath, key, data))
+        for relpath, existing, _ in kept:
+            self.fresh.link(relpath, existing)
+        return [(relpath, key, file_stamp) for relpath, _, file_stamp in kept]
+
+    def _each(self, pairs: Iterable[tuple[str, bytes]], place: Callable[[str, bytes], Remembered],
+              sizes: dict[str, int] | None = None) -> list[Remembered]:
+        """place() each (path, bytes) pair, but when a pair holds the very same bytes object as the
+        one before (the feed's .json copies), its file is a second name for that one."""
+        placed, previous = [], None
         for relpath, data in pairs:
             if previous is not None and data is previous[1]:
                 self.fresh.link(relpath, previous[0])
                 placed.append((relpath, *placed[-1][1:]))
             else:
-                placed.append(self.file(relpath, data))
+                placed.append(place(relpath, data))
             previous = relpath, data
-            sizes[relpath] = len(data)
-        return sizes, placed
+            if sizes is not None:
+                sizes[relpath] = len(data)
+        return placed
 
     def _link(self, relpath: str, key: str) -> Remembered | None:
         reusable = self.cache.reusable(relpath, key)

@@ -40,6 +40,16 @@ def inode(out: Path, page: str) -> int:
     return (out / page).stat().st_ino
 
 
+def feed_documents_of(out: Path, slug: str) -> list[str]:
+    """The provider's own documents in the open-data feed: its organization and its services (each
+    at two addresses), which name its page; not the lists, which name every provider."""
+    found = [path.relative_to(out).as_posix() for folder in ("organizations", "services")
+             for path in (out / "api" / folder).iterdir()
+             if path.is_file() and not path.name.startswith("index.") and f"providers/{slug}/" in path.read_text()]
+    assert len(found) >= 4, "an organization and a service, each at two addresses"
+    return found
+
+
 @pytest.fixture
 def built(project, tmp_path):
     """A project built once, so that it has a cache and a site."""
@@ -60,6 +70,7 @@ def test_a_build_with_nothing_changed_reuses_every_provider_page(built, tmp_path
     before = snapshot(out)
     pages = [name for name in before if name.startswith("providers/") and name.endswith("/index.html")
              and name != "providers/index.html"]
+    pages += feed_documents_of(out, "bramblefield-school")
     inodes = {page: inode(out, page) for page in pages}
     build(project, out)
     assert snapshot(out) == before
@@ -68,11 +79,13 @@ def test_a_build_with_nothing_changed_reuses_every_provider_page(built, tmp_path
 
 def test_after_a_provider_changes_only_its_page_is_made_again(built, tmp_path):
     project, out = built
-    kept = inode(out, KEPT)
+    kept = {name: inode(out, name) for name in [KEPT, *feed_documents_of(out, "bramblefield-school")]}
     replace(project / EDITED, "name: Greenhouse Growers", "name: Greenhouse Growers Together")
     build(project, out)
     assert "Greenhouse Growers Together" in (out / "providers/greenhouse-growers/index.html").read_text()
-    assert inode(out, KEPT) == kept
+    assert all("Greenhouse Growers Together" in (out / name).read_text()
+               for name in feed_documents_of(out, "greenhouse-growers"))
+    assert {name: inode(out, name) for name in kept} == kept
     assert snapshot(out) == cold_build(project, tmp_path)
 
 
@@ -116,9 +129,10 @@ def test_after_the_configuration_a_lot_or_the_glossary_changes_pages_follow(buil
     assert snapshot(out) == cold_build(project, tmp_path)
 
 
-def test_a_page_edited_by_hand_in_the_site_is_made_again(built, tmp_path):
+@pytest.mark.parametrize("which", ["page", "feed document"])
+def test_a_file_edited_by_hand_in_the_site_is_made_again(built, tmp_path, which):
     project, out = built
-    page = out / KEPT
+    page = out / (KEPT if which == "page" else feed_documents_of(out, "bramblefield-school")[0])
     page.write_text(page.read_text().replace("Bramblefield", "Tampered"))
     build(project, out)
     assert snapshot(out) == cold_build(project, tmp_path)

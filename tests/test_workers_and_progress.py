@@ -43,6 +43,26 @@ def test_the_site_is_the_same_whatever_the_number_of_workers(project, tmp_path):
     assert sites[0] == sites[1] == sites[2]
 
 
+def test_problems_are_the_same_whatever_the_number_of_workers_that_read_the_files(project, tmp_path):
+    """The files are read and checked by several processes at this size: every problem is still
+    found, reported once and in the same order, and nothing is written."""
+    count = many_providers(project, copies=35)
+    assert count >= 2 * MIN_PER_WORKER, "enough files for two workers to share"
+    providers = sorted((project / "content/providers").glob("*.md"))
+    for path in providers[::97]:  # spread over the workers' shares
+        path.write_text(path.read_text().replace("status:", "status: nonsense\nstatus_was:", 1))
+    (project / "content/providers/not-yaml.md").write_text("---\nname: [unclosed\n---\n")
+    printed = []
+    for workers in ("1", "2", "3"):
+        result = run_build("build", "--output", str(tmp_path / "_site"), "--workers", workers, root=project)
+        assert result.returncode == 1
+        printed.append(result.stderr)
+    assert printed[0] == printed[1] == printed[2]
+    assert printed[0].count("content/providers/not-yaml.md:") == 1
+    assert printed[0].count(": status_was:") == len(providers[::97])
+    assert not (tmp_path / "_site").exists() and not (project / ".build-cache").exists()
+
+
 def test_workers_must_be_a_whole_number_from_one_up(project):
     result = run_build("build", "--workers", "0", root=project)
     assert result.returncode == 2
