@@ -6,10 +6,11 @@ usage: python bench/run.py N [--runs 3] [--search] [-- extra build.py arguments]
 It makes a temporary copy of the project with N providers (written by the shared generator
 ../shared/bench/gen_providers.py when it is there, else by repeating the sample providers),
 then times, as separate processes:
-  cold         no previous site, no build cache
-  warm         the same content again, with the cache the cold build left
+  cold         no build cache, into a new folder
+  warm         the same content again, with the cache and site the cold build left
   incremental  one provider file changed
-Each is run --runs times; the median wall time and the largest peak memory are printed.
+Each is run --runs times, each time into a new folder; the median wall time and the largest peak
+memory are printed.
 Without --search the search index is skipped (--no-search), as in the Hugo comparison.
 """
 from __future__ import annotations
@@ -53,22 +54,24 @@ def report(args, project: Path, command: list[str]) -> None:
           f"search index: {'yes' if args.search else 'no'}")
     print(f"{'build':12} {'median wall':>12} {'peak memory':>12}")
     results = {"cold": [], "warm": [], "incremental": []}
-    for _ in range(args.runs):
-        for target in (project / "_site", project / CACHE):
-            shutil.rmtree(target, ignore_errors=True)
-        # Deleting a large site makes the file system busy for a while after (on a disk mounted
-        # with discard, for a minute): let that settle before the clock starts, not during the build.
+    for number in range(args.runs):
+        # Each run builds into a new folder, and old ones are deleted only at the end: on this
+        # machine's disk (ext4 without a journal, mounted with discard), creating files within a
+        # minute or more of deleting tens of thousands is several times slower, which would time
+        # the benchmark's own clean-up, not the build.
+        shutil.rmtree(project / CACHE, ignore_errors=True)
         os.sync()
         time.sleep(SETTLE_SECONDS)
-        results["cold"].append(run(command, project))
-        results["warm"].append(run(command, project))
+        site = ["--output", str(project / f"_site-{number}")]
+        results["cold"].append(run(command + site, project))
+        results["warm"].append(run(command + site, project))
         touch_one_provider(project)
-        results["incremental"].append(run(command, project))
+        results["incremental"].append(run(command + site, project))
     for name, samples in results.items():
         wall = statistics.median(s[0] for s in samples)
         peak = max(s[1] for s in samples)
         print(f"{name:12} {wall:10.3f} s {peak:8.1f} MiB")
-    files = [p for p in (project / "_site").rglob("*") if p.is_file()]
+    files = [p for p in (project / f"_site-{args.runs - 1}").rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
     print(f"output: {len(files)} files, {size / 1024 / 1024:.1f} MiB")
 
