@@ -124,15 +124,17 @@ def _load_entries(root: Path, relpaths: list[str], model: type[M], problems: lis
     to_load = [(relpath, slug) for relpath, slug in to_load if _valid_slug(relpath, slug, problems)]
     kept: dict[str, tuple] = {}  # what this process parsed itself: no need to unpickle it again
 
-    def load(item: tuple[str, str]) -> Problem | tuple[bytes, bytes, bool]:
-        """The file's problem, or (the hash of its bytes, what loading them gave, pickled, whether
-        the cache had it). Pickled here, in parallel: what other processes send is pickled anyway,
-        and the cache keeps these bytes."""
+    def load(item: tuple[str, str]):
+        """The file's problem, or what loading it gave. With a cache: (the hash of its bytes, what
+        loading them gave, pickled, whether the cache had it), pickled here, in parallel: what
+        other processes send is pickled anyway, and the cache keeps these bytes."""
         relpath, slug = item
         data = read_bytes(root, relpath)
         if isinstance(data, Problem):
             return data
-        digest, pickled = cache.lookup(relpath, data) if cache else (b"", None)
+        if not cache:
+            return _parse_entry(relpath, data, slug, model)
+        digest, pickled = cache.lookup(relpath, data)
         if pickled is not None:
             return digest, pickled, True
         kept[relpath] = _parse_entry(relpath, data, slug, model)
@@ -143,10 +145,11 @@ def _load_entries(root: Path, relpaths: list[str], model: type[M], problems: lis
         if isinstance(result, Problem):
             problems.append(result)
             continue
-        digest, pickled, cached = result
         if cache:
+            digest, pickled, cached = result
             cache.remember(relpath, digest, None if cached else pickled)
-        entry, found = kept.pop(relpath, None) or pickle.loads(pickled)
+            result = kept.pop(relpath, None) or pickle.loads(pickled)
+        entry, found = result
         problems.extend(found)
         if entry:
             entries.append(entry)

@@ -56,15 +56,7 @@ def feed_base(directory: Directory) -> str:
 
 def feed_files(directory: Directory, page_size: int = PAGE_SIZE) -> dict[str, bytes]:
     """Every feed document as files below api/, each at its ORUK address and with .json added."""
-    return dict(each_feed_file(directory, page_size))
-
-
-def each_feed_file(directory: Directory, page_size: int = PAGE_SIZE) -> Iterator[tuple[str, bytes]]:
-    """feed_files one by one, so that a large feed need not be in memory at once."""
-    feed = Feed(directory)
-    yield from each_file(list_documents(feed, page_size).items())
-    for entry in directory.providers:
-        yield from each_file(feed.provider_documents(entry))
+    return dict(each_file(feed_documents(directory, page_size).items()))
 
 
 def each_file(documents: Iterable[tuple[str, dict]]) -> Iterator[tuple[str, bytes]]:
@@ -207,7 +199,8 @@ class Feed:
         locations = [self.location(entry, place) for place in entry.data.locations]
         services = [self.service(entry, offer, organization, locations) for offer in entry.data.lots]
         # An organization's own services are listed without the organization around them.
-        listed = [self._service_fields(entry, offer, organization["id"]) for offer in entry.data.lots]
+        listed = [{key: value for key, value in summary(service).items() if key != "organization"}
+                  for service in services]
         return {**organization, "services": listed}, services
 
     def listed(self, entry: Entry[Provider]) -> tuple[dict, list[dict]]:
@@ -237,9 +230,9 @@ class Feed:
 
     def service(self, entry: Entry[Provider], offer: LotOffer, organization: dict, locations: list[dict]) -> dict:
         """One lot offer of a provider, given the provider's organization and location records."""
-        p = entry.data
-        service_id = self.id("service", entry.slug, f"lot-{offer.lot}")
-        return {**self._service_fields(entry, offer, organization["id"]), **compact(
+        p, fields = entry.data, self._service_fields(entry, offer, organization["id"])
+        service_id = fields["id"]
+        return {**fields, **compact(
             schedules=[self._schedule(service_id, entry, offer)],
             service_at_locations=[self._service_at_location(service_id, location) for location in locations],
             organization=organization,
