@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -61,6 +62,77 @@ class FreshFolder:
 
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+class SiteInPlace(FreshFolder):
+    """The site at `target` itself, changed where it stands: for `serve`, whose every rebuild would
+    otherwise make tens of thousands of folders and links anew for a large directory.
+
+    Nothing in the site changes until commit(): each file is written beside the one it replaces,
+    under a temporary name, and files kept from the site are left where they are. commit() then
+    renames the new files over the old ones (a reader sees either the old file or the new, never
+    part of one) and deletes the files the site no longer has. If making or writing anything fails,
+    discard() removes the temporary files and the site is as it was. A build killed during the
+    renames, which take milliseconds, leaves a mixture of the two sites: `serve` starts with a full
+    build, which replaces it.
+    """
+
+    def __init__(self, target: Path):
+        check_target(target)
+        self.path = target
+        self._root = os.fspath(target)
+        self._made = {""}
+        # Named by the build's process, not the worker's, so that the build can find every one.
+        self._suffix = f".new-{os.getpid()}"
+        self._written: set[str] = set()  # by this process
+
+    def write(self, relpath: str, data: bytes) -> os.stat_result:
+        self._written.add(relpath)
+        return super().write(relpath + self._suffix, data)
+
+    def link(self, relpath: str, existing: str) -> None:
+        final = f"{self._root}/{relpath}"
+        if existing == final:
+            return  # the site's own file, kept where it is
+        if not existing.startswith("/"):  # a second name for a file of this site
+            if existing in self._written:
+                existing += self._suffix
+            elif _same_file(f"{self._root}/{existing}", final):
+                return  # the two names were one file already
+        super().link(relpath + self._suffix, existing)
+
+    def commit(self, placed: Iterable[tuple[str, object]], gone: Iterable[str]) -> None:
+        """Put the new files in place, then delete those in `gone` and the folders they leave empty.
+        `placed` holds each file of the new site with True where it was written or linked anew."""
+        for relpath, new in placed:
+            if new:
+                os.replace(f"{self._root}/{relpath}{self._suffix}", f"{self._root}/{relpath}")
+        for relpath in gone:
+            try:
+                os.unlink(f"{self._root}/{relpath}")
+            except OSError:
+                continue  # already gone
+            folder = relpath.rpartition("/")[0]
+            while folder:
+                try:
+                    os.rmdir(f"{self._root}/{folder}")
+                except OSError:
+                    break  # it still has files
+                folder = folder.rpartition("/")[0]
+
+    def discard(self) -> None:
+        """Remove the temporary files of a build that failed, whichever process wrote them."""
+        for folder, _, files in os.walk(self._root):
+            for name in files:
+                if name.endswith(self._suffix):
+                    os.unlink(os.path.join(folder, name))
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def check_target(target: Path) -> None:
@@ -125,6 +197,18 @@ def _delete_in_background(old: Path) -> None:
             shutil.rmtree(renamed, ignore_errors=True)
         finally:
             os._exit(0)
+
+
+def replace_folder(new: Path, old: Path) -> None:
+    """Put the folder `new` where `old` is, in one step where Linux allows; `new` then holds the
+    old folder, for the caller to delete."""
+    if not old.exists():
+        new.rename(old)
+    elif not _exchange(new, old):
+        aside = new.with_name(f"{new.name}.old")
+        old.rename(aside)
+        new.rename(old)
+        aside.rename(new)
 
 
 def discard(fresh: Path) -> None:

@@ -44,12 +44,16 @@ def check(root: Path, today: dt.date | None = None, cache: EntryCache | None = N
 
 
 def build(root: Path, target: Path, today: dt.date | None = None, search: bool = True,
-          workers: int | None = None, progress: Progress | None = None) -> tuple[Checked, Directory | None]:
+          workers: int | None = None, progress: Progress | None = None,
+          in_place: bool = False) -> tuple[Checked, Directory | None]:
     """Check, render, index for search, then swap the new site into `target`.
 
     On any error, write nothing: a failed page, disk or search index leaves the previous site in
     place. `workers` processes render the pages (one per core by default); the site is the same
-    whatever their number.
+    whatever their number. `in_place` (for `serve`) changes the site the last build left where it
+    stands, file by file once every file is made (output.SiteInPlace), and then its search index;
+    without `search` it leaves the site's search index as it was, for the caller to update
+    (index_in_place).
     """
     progress = progress or Progress()
     progress.stage("Checking the content")
@@ -72,7 +76,7 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
         # Frozen before the collector starts again, it is never scanned at all.
         gc.freeze()
     try:
-        _write(root, target, renderer, entries, search, workers, progress)
+        _write(root, target, renderer, entries, search, workers, progress, in_place)
         entries.save()  # only after a build that wrote its site: a failed build changes nothing
     except WorkFailed as failed:
         return _failed(checked, failed, failed.reason if isinstance(failed.reason, Problem) else None)
@@ -99,19 +103,22 @@ SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it 
 
 
 def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache, search: bool,
-           workers: int, progress: Progress) -> None:
+           workers: int, progress: Progress, in_place: bool) -> None:
     cache = SiteCache(root, target, entries)
-    fresh = output.FreshFolder(target)
+    # Only a site the cache describes in full can be changed in place: the cache alone knows which
+    # of its files a new build no longer has.
+    site = output.SiteInPlace(target) if in_place and cache.previous else output.FreshFolder(target)
+    index_after = search and isinstance(site, output.SiteInPlace)  # Pagefind writes its own folder
     entries.set_aside()
-    place = Placer(fresh, cache)
+    place = Placer(site, cache)
     try:
-        progress.stage("Making the pages, the open data and the search index" if search else
-                       "Making the pages and the open data")
+        progress.stage("Making the pages, the open data and the search index" if search and not index_after
+                       else "Making the pages and the open data")
         pages = renderer.specs
         work = list(pages)
         # The longest items first, each at the start of its own chunk, so that different workers
         # start on them at once: the search index, the downloads, the feed's lists.
-        for n, item in enumerate(([SEARCH_INDEX] if search else []) + [*DOWNLOADS, FEED]):
+        for n, item in enumerate(([SEARCH_INDEX] if search and not index_after else []) + [*DOWNLOADS, FEED]):
             work.insert(n * CHUNK, item)
         made = share_out(work, _Maker(renderer, place), workers=workers,
                          describe=lambda exc: _describe(exc, root, target), progress=progress.count)
@@ -122,12 +129,30 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
         site_files = renderer.site_files(data_page)
         placed += place.files(site_files.items())[1]
         progress.stage("Putting the new site in place")
-        output.swap_into_place(fresh.path, target, file_count=len(placed))
+        if isinstance(site, output.SiteInPlace):
+            before = {relpath: file_stamp for relpath, (_, file_stamp) in cache.previous.items()}
+            site.commit([(relpath, before.get(relpath) != file_stamp) for relpath, _, file_stamp in placed],
+                        before.keys() - {relpath for relpath, _, _ in placed})
+        else:
+            output.swap_into_place(site.path, target, file_count=len(placed))
     except BaseException:
-        output.discard(fresh.path)
+        site.discard() if isinstance(site, output.SiteInPlace) else output.discard(site.path)
         raise
     cache.remember(placed)
     cache.save()
+    if index_after:
+        progress.stage("Making the search index")
+        index_in_place(renderer.directory, target)
+
+
+def index_in_place(directory: Directory, target: Path) -> None:
+    """Make the site's search index anew beside it, then swap it in for the old one."""
+    beside = output.FreshFolder(target)
+    try:
+        search_index.write_index(directory, beside.path)
+        output.replace_folder(beside.path / "pagefind", target / "pagefind")
+    finally:
+        output.discard(beside.path)
 
 
 class _Maker:
@@ -143,7 +168,7 @@ class _Maker:
         if isinstance(item, Export):
             return self.place.files(item.files(self.renderer.directory))
         if item is SEARCH_INDEX:  # written by Pagefind into the fresh folder; the cache does not keep it
-            search_index.write_index(self.renderer.directory, self.place.fresh.path)
+            search_index.write_index(self.renderer.directory, self.place.site.path)
             return {}, []
         if item.source:
             return {}, self.place.made_from(item.source, lambda: self._made_from_provider(item))

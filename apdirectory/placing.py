@@ -1,5 +1,6 @@
 """Put each file of the new site into the fresh folder: linked from the site the last build left
-when it cannot have changed, written otherwise.
+when it cannot have changed, written otherwise. (Changing the site in place, as `serve` does, a
+file that cannot have changed is simply left where it is.)
 
 A link costs a fraction of writing a new file, and, above all, deleting the old site then frees
 no disk space for the linked files; on a disk that discards freed blocks, deleting tens of
@@ -20,7 +21,7 @@ from .render import PageSpec, SiteRenderer
 
 @dataclass
 class Placer:
-    fresh: FreshFolder
+    site: FreshFolder  # or output.SiteInPlace
     cache: SiteCache
 
     def page(self, spec: PageSpec, renderer: SiteRenderer) -> Remembered:
@@ -44,7 +45,7 @@ class Placer:
         if kept is None:
             return self._each(make(), lambda relpath, data: self._write(relpath, key, data))
         for relpath, existing, _ in kept:
-            self.fresh.link(relpath, existing)
+            self.site.link(relpath, existing)
         return [(relpath, key, file_stamp) for relpath, _, file_stamp in kept]
 
     def _each(self, pairs: Iterable[tuple[str, bytes]], place: Callable[[str, bytes], Remembered],
@@ -54,7 +55,7 @@ class Placer:
         placed, previous = [], None
         for relpath, data in pairs:
             if previous is not None and data is previous[1]:
-                self.fresh.link(relpath, previous[0])
+                self.site.link(relpath, previous[0])
                 placed.append((relpath, *placed[-1][1:]))
             else:
                 placed.append(place(relpath, data))
@@ -68,8 +69,8 @@ class Placer:
         if reusable is None:
             return None
         existing, file_stamp = reusable
-        self.fresh.link(relpath, existing)
+        self.site.link(relpath, existing)
         return relpath, key, file_stamp
 
     def _write(self, relpath: str, key: str, data: bytes) -> Remembered:
-        return relpath, key, stamp(self.fresh.write(relpath, data))
+        return relpath, key, stamp(self.site.write(relpath, data))

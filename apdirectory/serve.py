@@ -2,8 +2,10 @@
 contract officer can see a change before proposing it. Standard library only.
 
 The site is served under the same path as on GitHub Pages (site.base_url's path), with 404.html for
-missing pages, so that every link works as it will when published. A rebuild swaps the new site
-into the served folder in one step (output.py); when it fails, the last good site stays up.
+missing pages, so that every link works as it will when published. The first build makes the site
+afresh; each rebuild then changes only the files that differ, once every one is made
+(output.SiteInPlace), and makes the search index after the pages, so that a change shows at once
+even in a directory of thousands. When a rebuild fails, the last good site stays up.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from urllib.parse import urlsplit
 from . import pipeline
 from .report import report
 from .review import is_review
+from .search_index import SearchIndexError
 
 POLL_SECONDS = 0.5
 WATCHED = ("content", "templates", "site_config.yaml")
@@ -84,7 +87,7 @@ def serve(root: Path, target: Path, port: int) -> int:
 
 def _serve(root: Path, target: Path, port: int) -> int:
     prefix = {"path": "/"}
-    _rebuild(root, target, prefix)
+    _rebuild(root, target, prefix, first=True)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), partial(SiteHandler, directory=str(target), prefix=prefix))
     except OSError as exc:
@@ -114,8 +117,9 @@ def _watch(root: Path, target: Path, prefix: dict) -> None:
             _rebuild(root, target, prefix)
 
 
-def _rebuild(root: Path, target: Path, prefix: dict) -> None:
-    checked, directory = pipeline.build(root, target)
+def _rebuild(root: Path, target: Path, prefix: dict, first: bool = False) -> None:
+    started = time.perf_counter()
+    checked, directory = pipeline.build(root, target, search=first, in_place=not first)
     # Reviews due elsewhere are not news while previewing one change: `check` lists them.
     report([p for p in checked.problems if not is_review(p)], checked.content)
     if directory is None:
@@ -123,7 +127,15 @@ def _rebuild(root: Path, target: Path, prefix: dict) -> None:
               "Still serving the last good version.", flush=True)
         return
     prefix["path"] = urlsplit(directory.config.site.base_url).path
-    print(f"Rebuilt: {len(directory.providers)} providers.", flush=True)
+    print(f"Rebuilt: {len(directory.providers)} providers, in {time.perf_counter() - started:.2f} s.", flush=True)
+    if not first:
+        try:
+            pipeline.index_in_place(directory, target)
+        except SearchIndexError as error:
+            print(f"The search index could not be updated ({error}): the pages are up to date, but "
+                  "search may still find what they said before.", flush=True)
+            return
+        print(f"Search index updated, in {time.perf_counter() - started:.2f} s.", flush=True)
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:

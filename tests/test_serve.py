@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +14,8 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_build
+from snapshot import rebuilt, snapshot
 
 PAGE = "providers/kestrel-learning-centre/"
 SUMMARY = "summary: Small-group full-time education"
@@ -27,6 +29,7 @@ class Server:
             [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--output", str(output),
              "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
         self.url = re.search(r"http://127\.0\.0\.1:\d+/\S*", self.wait_for("Serving the directory at"))[0]
 
@@ -43,7 +46,8 @@ class Server:
             except queue.Empty:
                 line = None
             if line is None:
-                pytest.fail(f"serve never printed {text!r}")
+                pytest.fail(f"serve never printed {text!r}: " + "\n".join(self.seen[-30:]))
+            self.seen.append(line)
             if text in line:
                 return line
 
@@ -77,6 +81,60 @@ def test_serve_rebuilds_after_a_change_and_keeps_the_last_good_site(server, proj
     assert "status: 'open' is not a status" in error
     server.wait_for("Still serving the last good version")
     assert "Newly revised small-group education" in server.get(PAGE)
+
+
+EDITS = [  # (what a person changes while previewing, file, old text, new text)
+    ("a provider", "content/providers/greenhouse-growers.md", "name: Greenhouse Growers", "name: Greenhouse Growers Together"),
+    ("a provider's status", "content/providers/brightpath-online-tutors.md", "status: active", "status: paused"),
+    ("a template", "templates/macros.html", '<div class="summary-list__row">', '<div class="summary-list__row edited">'),
+    ("the configuration", "site_config.yaml", "base_url: https://bury-council.example.org/ap-directory/",
+     "base_url: https://ap.bury.example.org/"),
+    ("a lot", "content/lots/lot-1-secondary-full-time.md", "title: Secondary full-time alternative provision",
+     "title: Full-time alternative provision for secondary pupils"),
+]
+
+
+def cold_build(project, tmp_path) -> dict[str, bytes]:
+    """The site a first build of the project as it is now gives, with its search index, made elsewhere."""
+    copy = tmp_path / "cold" / "project"
+    shutil.rmtree(copy.parent, ignore_errors=True)
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".build-cache"))
+    result = run_build("build", "--output", str(copy.parent / "_site"), root=copy)
+    assert result.returncode == 0, result.stderr
+    return rebuilt(snapshot(copy.parent / "_site"))
+
+
+def test_each_rebuild_changes_the_site_in_place_into_what_a_cold_build_makes(server, project, tmp_path):
+    """Rebuilds change only the files that differ, and leave exactly the site a first build makes."""
+    out = tmp_path / "_site"
+    kept = out / "providers/kestrel-learning-centre/index.html"
+    inode = kept.stat().st_ino
+    added, removed = project / "content/providers/greenhouse-growers-north.md", project / "content/providers/cobbles-kitchen-academy.md"
+    shutil.copy(project / "content/providers/greenhouse-growers.md", added)
+    removed.unlink()
+    server.wait_for("Search index updated")
+    assert kept.stat().st_ino == inode, "a page no change touches is left where it is"
+    assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
+    for what, name, old, new in EDITS:
+        text = (project / name).read_text()
+        assert old in text, what
+        (project / name).write_text(text.replace(old, new))
+        server.wait_for("Search index updated")
+        assert rebuilt(snapshot(out)) == cold_build(project, tmp_path), f"after a change to {what}"
+
+
+def test_a_rebuild_that_fails_while_making_pages_leaves_the_served_site_as_it_was(server, project, tmp_path):
+    out = tmp_path / "_site"
+    entry = project / "content/providers/kestrel-learning-centre.md"
+    entry.write_text(entry.read_text().replace(SUMMARY, "summary: Newly revised small-group education"))
+    server.wait_for("Search index updated")
+    before = snapshot(out)
+    entry.write_text(entry.read_text().replace("Newly revised", "Revised again"))
+    template = project / "templates/provider.html"
+    template.write_text(template.read_text().replace("{% block content %}", "{% block content %}{{ no_such_thing }}"))
+    server.wait_for("templates/provider.html")
+    server.wait_for("Still serving the last good version")
+    assert snapshot(out) == before, "no page changed, and no temporary file is left"
 
 
 def test_serve_answers_like_github_pages(server):
