@@ -36,10 +36,10 @@ Remembered = tuple[str, str, Stamp]  # a file's path in the site, its key, its s
 class SiteCache:
     """What the last build wrote into the site at `target`, and the keys it was made from."""
 
-    def __init__(self, root: Path, target: Path, loaded: EntryCache):
+    def __init__(self, root: Path, target: Path, loaded: EntryCache, shared: str):
         self.file = root / FOLDER / _FILE
         self.site = os.fspath(target.absolute())
-        self.shared_key = _shared_key(root)
+        self.shared_key = shared  # shared_key(root)
         self.loaded = loaded  # the hashes of the provider files as this build read them
         self.previous = self._load()
         self.by_key: dict[str, list[str]] = {}  # the files made from one content file, by their key
@@ -142,7 +142,7 @@ def program_key() -> str:
     return digest.hexdigest()
 
 
-def _shared_key(root: Path) -> str:
+def shared_key(root: Path) -> str:
     """A hash of everything but the provider files: the program, its libraries, templates, config
     and other content."""
     digest = hashlib.blake2b(program_key().encode(), digest_size=20)

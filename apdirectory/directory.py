@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .changes import Change, changes_since
 from .load import Content, Entry
+from .memo import Memo
 from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
 
 
@@ -22,9 +23,7 @@ class Directory:
     # Since the framework was last refreshed, newest first: the only place a withdrawn provider
     # appears, as a change holding its name and the date it left.
     changes: list[Change] = field(default_factory=list)
-
-    def providers_on(self, lot_number: int) -> list[Entry[Provider]]:
-        return [p for p in self.providers if any(offer.lot == lot_number for offer in p.data.lots)]
+    memo: Memo = field(default_factory=Memo)  # what `serve` keeps from build to build
 
     def lot(self, number: int) -> Entry[Lot]:
         return next(lot for lot in self.lots if lot.data.number == number)
@@ -35,7 +34,7 @@ class Directory:
         return {entry.abbr: entry.term for entry in self.glossary if entry.abbr}
 
 
-def build_directory(content: Content) -> Directory:
+def build_directory(content: Content, memo: Memo | None = None) -> Directory:
     """Assumes content passed validation (no errors)."""
     pages = [page for page in content.pages if page.slug != "index"]
     return Directory(
@@ -47,4 +46,5 @@ def build_directory(content: Content) -> Directory:
         home=next((page for page in content.pages if page.slug == "index"), None),
         glossary=sorted(content.glossary, key=lambda entry: entry.term.casefold()),
         changes=changes_since(content),
+        memo=memo or Memo(),
     )

@@ -132,8 +132,9 @@ def provider_filters(directory: Directory, provider: Provider) -> dict[str, list
 
 def build_facets(directory: Directory) -> list[Facet]:
     having: dict[tuple[str, str], list[Entry[Provider]]] = {}  # (group, value) -> providers, A to Z
-    for provider in directory.providers:
-        for key, values in provider_filters(directory, provider.data).items():
+    filters = directory.memo.each("filters", directory.providers, lambda p: provider_filters(directory, p.data))
+    for provider, found in zip(directory.providers, filters):
+        for key, values in found.items():
             for value in values:
                 having.setdefault((key, value), []).append(provider)
     return [Facet(group.key, group.label,

@@ -75,8 +75,7 @@ def download_files(directory: Directory) -> dict[str, bytes]:
 
 def json_downloads(directory: Directory) -> dict[str, bytes]:
     """providers.json and its JSON Schema."""
-    return {JSON_PATH: json_bytes(providers_document(directory), indent=None),
-            SCHEMA_PATH: json_bytes(providers_schema(directory))}
+    return {JSON_PATH: providers_json(directory), SCHEMA_PATH: json_bytes(providers_schema(directory))}
 
 
 def csv_download(directory: Directory) -> dict[str, bytes]:
@@ -100,7 +99,22 @@ def generated_date(directory: Directory) -> dt.date:
 
 # --- providers.json ---------------------------------------------------------------------------
 
-def providers_document(directory: Directory) -> dict:
+def providers_json(directory: Directory) -> bytes:
+    """providers.json, compact: json_bytes(providers_document(directory), indent=None), made with
+    each provider's record as its own text (kept in the memo, for `serve`), joined into the list
+    that ends the document. Compact JSON of a list is its items' JSON between commas, so the bytes
+    are the same."""
+    head = _compact_json(providers_document(directory, with_providers=False))
+    records = directory.memo.each("json record", directory.providers,
+                                  lambda entry: _compact_json(provider_record(directory, entry)))
+    return (head.removesuffix("[]}") + "[" + ",".join(records) + "]}\n").encode()
+
+
+def _compact_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def providers_document(directory: Directory, with_providers: bool = True) -> dict:
     config = directory.config
     return {
         "schema_version": SCHEMA_VERSION,
@@ -114,8 +128,8 @@ def providers_document(directory: Directory) -> dict:
         "framework": config.framework.model_dump(mode="json", exclude_none=True),
         "vocabularies": config.vocabularies.model_dump(mode="json"),
         "lots": [_lot_record(directory, lot) for lot in directory.lots],
-        "providers": [provider_record(directory, p) for p in directory.providers],
-    }
+        "providers": [provider_record(directory, p) for p in directory.providers] if with_providers else [],
+    }  # last: providers_json counts on it
 
 
 def _lot_record(directory: Directory, lot) -> dict:
@@ -160,13 +174,19 @@ CSV_COLUMNS = (
 def providers_csv(directory: Directory) -> bytes:
     """One row per provider per lot offer; UTF-8 with a byte order mark and CRLF, as Excel expects."""
     lines = [",".join(CSV_COLUMNS)]  # plain names, with nothing to quote
-    for entry in directory.providers:
-        # A provider's fields are the same on each of its rows, so they are made once.
-        provider = _fields(_provider_cells(directory, entry))
-        for offer in entry.data.lots:
-            row = {**provider, **_fields(_offer_cells(directory, offer))}
-            lines.append(",".join([row[column] for column in CSV_COLUMNS]))
+    for rows in directory.memo.each("csv rows", directory.providers, lambda entry: _rows(directory, entry)):
+        lines += rows
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+
+
+def _rows(directory: Directory, entry: Entry[Provider]) -> list[str]:
+    # A provider's fields are the same on each of its rows, so they are made once.
+    provider = _fields(_provider_cells(directory, entry))
+    rows = []
+    for offer in entry.data.lots:
+        row = {**provider, **_fields(_offer_cells(directory, offer))}
+        rows.append(",".join([row[column] for column in CSV_COLUMNS]))
+    return rows
 
 
 def _fields(cells: dict) -> dict:

@@ -93,7 +93,7 @@ def feed_documents(directory: Directory, page_size: int = PAGE_SIZE) -> dict[str
 
 def list_documents(feed: Feed, page_size: int = PAGE_SIZE) -> dict[str, dict]:
     """The documents that are not a provider's own: the feed's root, the lists, the taxonomies."""
-    listed = [feed.listed(entry) for entry in feed.directory.providers]
+    listed = feed.directory.memo.each("feed listed", feed.directory.providers, feed.listed)
     documents = {"": {"version": VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL}}
     documents |= list_pages("services/", [item for _, items in listed for item in items], page_size)
     documents |= list_pages("organizations/", [organization for organization, _ in listed], page_size)

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import faults, opendata, oruk, output, search_index
-from .build_cache import EntryCache, SiteCache
+from .build_cache import EntryCache, SiteCache, shared_key
 from .changes import check_status_dates
 from .directory import Directory, build_directory
-from .load import Content, collector_paused, load_content
+from .load import Content, KeptFiles, collector_paused, load_content
 from .problems import Problem, errors
+from .memo import Memo
 from .placing import Placer
 from .progress import Progress
 from .render import PageSpec, SiteRenderer
@@ -34,10 +35,10 @@ class Checked:
 
 
 def check(root: Path, today: dt.date | None = None, cache: EntryCache | None = None,
-          workers: int | None = None) -> Checked:
+          workers: int | None = None, kept: KeptFiles | None = None) -> Checked:
     """Load and validate everything, in `workers` processes (one per core by default); write
     nothing but, given one, the `cache` of loaded files."""
-    content, problems = load_content(root, cache, workers or default_workers())
+    content, problems = load_content(root, cache, workers or default_workers(), kept)
     today = today or dt.date.today()
     problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
     return Checked(content, sorted(set(problems)))
@@ -45,7 +46,8 @@ def check(root: Path, today: dt.date | None = None, cache: EntryCache | None = N
 
 def build(root: Path, target: Path, today: dt.date | None = None, search: bool = True,
           workers: int | None = None, progress: Progress | None = None,
-          in_place: bool = False) -> tuple[Checked, Directory | None]:
+          in_place: bool = False, kept: KeptFiles | None = None,
+          memo: Memo | None = None) -> tuple[Checked, Directory | None]:
     """Check, render, index for search, then swap the new site into `target`.
 
     On any error, write nothing: a failed page, disk or search index leaves the previous site in
@@ -53,18 +55,22 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
     whatever their number. `in_place` (for `serve`) changes the site the last build left where it
     stands, file by file once every file is made (output.SiteInPlace), and then its search index;
     without `search` it leaves the site's search index as it was, for the caller to update
-    (index_in_place).
+    (index_in_place). `kept` and `memo` hold what `serve` keeps from build to build: the files it
+    loaded, and what it made from each provider's entry.
     """
     progress = progress or Progress()
     progress.stage("Checking the content")
     workers = workers or default_workers()
     entries = EntryCache(root)
     with collector_paused():
-        checked = check(root, today, entries, workers)
+        checked = check(root, today, entries, workers, kept)
         if not checked.ok:
             progress.done()
             return checked, None
-        directory = build_directory(checked.content)
+        shared = shared_key(root)
+        if memo:
+            memo.start(shared)
+        directory = build_directory(checked.content, memo)
         try:
             renderer = SiteRenderer(directory, root / "templates")
         except Exception as exc:
@@ -76,7 +82,7 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
         # Frozen before the collector starts again, it is never scanned at all.
         gc.freeze()
     try:
-        _write(root, target, renderer, entries, search, workers, progress, in_place)
+        _write(root, target, renderer, entries, shared, search, workers, progress, in_place)
         entries.save()  # only after a build that wrote its site: a failed build changes nothing
     except WorkFailed as failed:
         return _failed(checked, failed, failed.reason if isinstance(failed.reason, Problem) else None)
@@ -84,6 +90,7 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
         return _failed(checked, exc, faults.render_problem(exc, root) or faults.write_problem(exc, target))
     finally:
         entries.discard()  # what was not saved
+        directory.memo.keep_only(checked.content.providers)
         gc.unfreeze()  # `serve` builds again and again in one process
         progress.done()
     return checked, directory
@@ -102,9 +109,9 @@ FEED = Export(lambda directory: oruk.each_file(oruk.list_documents(oruk.Feed(dir
 SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it need not wait for them
 
 
-def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache, search: bool,
-           workers: int, progress: Progress, in_place: bool) -> None:
-    cache = SiteCache(root, target, entries)
+def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache, shared: str,
+           search: bool, workers: int, progress: Progress, in_place: bool) -> None:
+    cache = SiteCache(root, target, entries, shared)
     # Only a site the cache describes in full can be changed in place: the cache alone knows which
     # of its files a new build no longer has.
     site = output.SiteInPlace(target) if in_place and cache.previous else output.FreshFolder(target)

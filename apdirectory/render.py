@@ -17,6 +17,7 @@ from . import changes, opendata, present
 from .directory import Directory
 from .facets import build_facets, provider_card
 from .markup import Renderer
+from .memo import Memo
 
 
 @dataclass(frozen=True)
@@ -88,25 +89,30 @@ def make_environment(templates: Path, directory: Directory) -> jinja2.Environmen
     env.filters.update(present.FILTERS, markdown=markup.markdown, text=markup.text)
     env.globals.update(site=directory.config.site, framework=directory.config.framework,
                        vocab=directory.config.vocabularies, labels=present.LABELS,
-                       footer_pages=directory.pages, cards=_cards_once(env))
+                       footer_pages=directory.pages)
+    env.globals["cards"], env.globals["fact_cards"] = _cards_once(env, directory.memo)
     return env
 
 
-def _cards_once(env: jinja2.Environment):
-    """`cards(root, providers)`: the providers' cards (the provider_card macro), each on its own
-    line. Lists of providers repeat the same cards across dozens of pages: each card is rendered
-    once per provider and page depth, and a list is joined here rather than in a template loop,
-    which costs more than the cards at 10,000 providers."""
-    made: dict[str, dict[str, str]] = {}  # root -> provider slug -> card
+def _cards_once(env: jinja2.Environment, memo: Memo):
+    """`cards(root, providers)` and `fact_cards(root, cards)`: the providers' cards (the
+    provider_card and fact_card macros), each on its own line. Lists of providers repeat the same
+    cards across dozens of pages: each card is rendered once per provider and page depth (and kept
+    in the `memo`), and a list is joined here rather than in a template loop, which costs more
+    than the cards at 10,000 providers."""
 
     def cards(root: str, providers) -> Markup:
-        at_depth = made.setdefault(root, {})
         macro = env.get_template("macros.html").module.provider_card
-        for provider in providers:
-            if provider.slug not in at_depth:
-                at_depth[provider.slug] = f"{macro(root, provider)}\n"
-        return Markup("".join([at_depth[provider.slug] for provider in providers]))
-    return cards
+        return memo.joined(("cards", root), providers, lambda: Markup("".join(
+            memo.each(("card", root), providers, lambda provider: f"{macro(root, provider)}\n"))))
+
+    def fact_cards(root: str, cards) -> Markup:
+        macro = env.get_template("macros.html").module.fact_card
+        providers = [card.provider for card in cards]
+        by_provider = {id(card.provider): card for card in cards}
+        return memo.joined(("fact cards", root), providers, lambda: Markup("".join(memo.each(
+            ("fact card", root), providers, lambda provider: f"{macro(root, by_provider[id(provider)])}\n"))))
+    return cards, fact_cards
 
 
 def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -> str:
@@ -156,7 +162,7 @@ def page_specs(directory: Directory) -> list[PageSpec]:
 def _find_pages(directory: Directory) -> list[PageSpec]:
     """/find/ (search and filters, every provider with its facts) and a static page per filter option."""
     facets = build_facets(directory)
-    cards = [provider_card(directory, p) for p in directory.providers]
+    cards = directory.memo.each("card facts", directory.providers, lambda p: provider_card(directory, p))
     find_crumbs = [("Home", ""), ("Find a provider", "find/")]
     specs = [PageSpec("find/index.html", "find.html", "Find a provider", [("Home", "")],
                       context={"facets": facets, "cards": cards})]
@@ -172,7 +178,10 @@ def _find_pages(directory: Directory) -> list[PageSpec]:
 
 
 def _lots_with_providers(directory: Directory) -> list[tuple]:
-    return [(lot, directory.providers_on(lot.data.number)) for lot in directory.lots]
+    numbers = directory.memo.each("lot numbers", directory.providers,
+                                  lambda p: frozenset(offer.lot for offer in p.data.lots))
+    return [(lot, [p for p, on in zip(directory.providers, numbers) if lot.data.number in on])
+            for lot in directory.lots]
 
 
 def _glossary_anchors(directory: Directory) -> list[tuple[str, object]]:

@@ -10,6 +10,7 @@ even in a directory of thousands. When a rebuild fails, the last good site stays
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 import time
 from functools import partial
 from http import HTTPStatus
@@ -18,12 +19,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import pipeline
+from .load import KeptFiles
+from .memo import Memo
 from .report import report
 from .review import is_review
 from .search_index import SearchIndexError
 
 POLL_SECONDS = 0.5
 WATCHED = ("content", "templates", "site_config.yaml")
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What serve keeps from build to build."""
+    files: KeptFiles
+    memo: Memo
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
@@ -87,7 +97,8 @@ def serve(root: Path, target: Path, port: int) -> int:
 
 def _serve(root: Path, target: Path, port: int) -> int:
     prefix = {"path": "/"}
-    _rebuild(root, target, prefix, first=True)
+    kept = Kept(KeptFiles(), Memo())
+    _rebuild(root, target, prefix, kept, first=True)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), partial(SiteHandler, directory=str(target), prefix=prefix))
     except OSError as exc:
@@ -99,14 +110,14 @@ def _serve(root: Path, target: Path, port: int) -> int:
         print(f"Serving the directory at http://127.0.0.1:{server.server_port}{prefix['path']}\n"
               "It rebuilds when you save a change to content/, templates/ or site_config.yaml; "
               "reload the page to see it. Press Ctrl+C to stop.", flush=True)
-        _watch(root, target, prefix)
+        _watch(root, target, prefix, kept)
     finally:
         server.shutdown()
         server.server_close()
     return 0
 
 
-def _watch(root: Path, target: Path, prefix: dict) -> None:
+def _watch(root: Path, target: Path, prefix: dict, kept: Kept) -> None:
     seen = _snapshot(root)
     while True:
         time.sleep(POLL_SECONDS)
@@ -114,12 +125,15 @@ def _watch(root: Path, target: Path, prefix: dict) -> None:
         if now != seen:
             seen = now  # taken before the build: a save during the build triggers another
             print("A file changed: rebuilding.", flush=True)
-            _rebuild(root, target, prefix)
+            _rebuild(root, target, prefix, kept)
 
 
-def _rebuild(root: Path, target: Path, prefix: dict, first: bool = False) -> None:
+def _rebuild(root: Path, target: Path, prefix: dict, kept: Kept, first: bool = False) -> None:
     started = time.perf_counter()
-    checked, directory = pipeline.build(root, target, search=first, in_place=not first)
+    # After the first build, one process: what it makes from each provider is kept for the next
+    # build (Memo), where what worker processes make is lost with them.
+    checked, directory = pipeline.build(root, target, search=first, in_place=not first, kept=kept.files,
+                                        memo=kept.memo, workers=None if first else 1)
     # Reviews due elsewhere are not news while previewing one change: `check` lists them.
     report([p for p in checked.problems if not is_review(p)], checked.content)
     if directory is None:
