@@ -25,7 +25,7 @@ from pathlib import Path
 
 FOLDER = ".build-cache"
 _FILE = "site.pickle"
-_FORMAT = 3  # change when what is stored changes
+_FORMAT = 4  # change when what is stored changes
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pydantic", "pydantic_core", "pyyaml")
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -36,8 +36,11 @@ Remembered = tuple[str, str, Stamp]  # a file's path in the site, its key, its s
 class SiteCache:
     """What the last build wrote into the site at `target`, and the keys it was made from."""
 
-    def __init__(self, root: Path, target: Path, loaded: EntryCache, shared: str):
+    def __init__(self, root: Path, target: Path, loaded: EntryCache, shared: str, trusted: bool = False):
         self.file = root / FOLDER / _FILE
+        # Trusted: the site is as the last build left it, with no file edited by hand since, which
+        # `serve` takes for granted while it runs (one check of each file, 0.3 s at 10,000 providers).
+        self.trusted = trusted
         self.site = os.fspath(target.absolute())
         self.shared_key = shared  # shared_key(root)
         self.loaded = loaded  # the hashes of the provider files as this build read them
@@ -61,6 +64,8 @@ class SiteCache:
         if not remembered or remembered[0] != key:
             return None
         path = f"{self.site}/{relpath}"
+        if self.trusted:
+            return path, remembered[1]
         try:
             status = os.lstat(path)
         except OSError:
@@ -72,6 +77,9 @@ class SiteCache:
     def reusable_group(self, key: str) -> list[tuple[str, str, Stamp]] | None:
         """(path in the site, path of the current copy, its stamp) of every file the last build
         made from `key`, if each is still there, untouched; else None."""
+        if self.trusted:  # each file as the last build left it
+            return [(relpath, f"{self.site}/{relpath}", self.previous[relpath][1])
+                    for relpath in self.by_key.get(key, ())] or None
         group = []
         for relpath in self.by_key.get(key, ()):
             reusable = self.reusable(relpath, key)
@@ -125,7 +133,9 @@ def _write_beside(path: Path, data: dict) -> Path | None:
 
 def content_key(data: bytes) -> str:
     """The key of a file that is compared by its bytes."""
-    return "=" + hashlib.blake2b(data, digest_size=20).hexdigest()
+    # SHA-256 runs in the processor's own instructions on most machines since about 2017: at
+    # 10,000 providers, hashing a rebuild's 250 MB of lists took half the time BLAKE2 took.
+    return "=" + hashlib.sha256(data).hexdigest()[:40]
 
 
 def stamp(status: os.stat_result) -> Stamp:
@@ -146,11 +156,21 @@ def shared_key(root: Path) -> str:
     """A hash of everything but the provider files: the program, its libraries, templates, config
     and other content."""
     digest = hashlib.blake2b(program_key().encode(), digest_size=20)
-    files = sorted((root / "templates").rglob("*")) + [root / "site_config.yaml"]
-    files += sorted(path for path in (root / "content").rglob("*")
-                    if "providers" not in path.relative_to(root / "content").parts[:1])
+    files = _files_below(root / "templates") + [root / "site_config.yaml"]
+    files += _files_below(root / "content", leaving_out="providers")
     _hash_files(digest, files)
     return digest.hexdigest()
+
+
+def _files_below(folder: Path, leaving_out: str = "") -> list[Path]:
+    """Every file below `folder`, in a fixed order; not those in its subfolder `leaving_out`."""
+    found = []
+    for parent, folders, files in os.walk(folder):
+        if parent == os.fspath(folder) and leaving_out in folders:
+            folders.remove(leaving_out)  # thousands of files, which the key must not depend on
+        folders.sort()
+        found += [Path(parent, name) for name in sorted(files)]
+    return found
 
 
 def _hash_files(digest, files: list[Path]) -> None:

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from .load import Content, Entry
+from .memo import Memo
 from .models import Provider
 from .present import date_text
 from .problems import Problem
@@ -57,12 +58,13 @@ class Section:
     changes: list[Change]
 
 
-def changes_since(content: Content) -> list[Change]:
+def changes_since(content: Content, memo: Memo | None = None) -> list[Change]:
     """Every change on or after framework.last_refreshed, newest first. Assumes valid content."""
     since = content.config.framework.last_refreshed
     base_url = content.config.site.base_url
-    found = [_change(entry, kind, date, base_url)
-             for entry in content.providers for kind, date in _events(entry.data) if date >= since]
+    each = (memo or Memo()).each("changes", content.providers, lambda entry: [
+        _change(entry, kind, date, base_url) for kind, date in _events(entry.data) if date >= since])
+    found = [change for changes in each for change in changes]
     return sorted(found, key=lambda c: (-c.date.toordinal(), c.name.casefold(), list(KINDS).index(c.kind)))
 
 
@@ -102,23 +104,28 @@ def _change(entry: Entry[Provider], kind: str, date: dt.date, base_url: str) -> 
                   None if left else entry.data.summary, f"urn:uuid:{feed_id}")
 
 
-def check_status_dates(content: Content, today: dt.date) -> list[Problem]:
+def check_status_dates(content: Content, today: dt.date, memo: Memo | None = None) -> list[Problem]:
     """status_changed is in the past, not before joined, and given for paused and withdrawn providers."""
+    return [problem for found in (memo or Memo()).each(("status dates", today), content.providers,
+                                                        lambda entry: _check_status_date(entry, today))
+            for problem in found]
+
+
+def _check_status_date(entry: Entry[Provider], today: dt.date) -> list[Problem]:
     problems = []
-    for entry in content.providers:
-        p, line = entry.data, entry.source.line(("status_changed",))
-        if p.status_changed is None:
-            if p.status != "active":
-                verb = "paused" if p.status == "paused" else "withdrawn"
-                problems.append(Problem(entry.path, entry.source.line(("status",)), "status_changed",
-                                        f"status is {p.status} but status_changed is missing: add "
-                                        f"status_changed: YYYY-MM-DD, the date it was {verb}, so the "
-                                        "What's changed page can list it", warning=True))
-        elif p.status_changed > today:
-            problems.append(Problem(entry.path, line, "status_changed",
-                                    f"{p.status_changed.isoformat()} is in the future: give the date it happened"))
-        elif p.status_changed < p.joined:
-            problems.append(Problem(entry.path, line, "status_changed",
-                                    f"{p.status_changed.isoformat()} is before joined ({p.joined.isoformat()}): "
-                                    "give the date the status last changed"))
+    p, line = entry.data, entry.source.line(("status_changed",))
+    if p.status_changed is None:
+        if p.status != "active":
+            verb = "paused" if p.status == "paused" else "withdrawn"
+            problems.append(Problem(entry.path, entry.source.line(("status",)), "status_changed",
+                                    f"status is {p.status} but status_changed is missing: add "
+                                    f"status_changed: YYYY-MM-DD, the date it was {verb}, so the "
+                                    "What's changed page can list it", warning=True))
+    elif p.status_changed > today:
+        problems.append(Problem(entry.path, line, "status_changed",
+                                f"{p.status_changed.isoformat()} is in the future: give the date it happened"))
+    elif p.status_changed < p.joined:
+        problems.append(Problem(entry.path, line, "status_changed",
+                                f"{p.status_changed.isoformat()} is before joined ({p.joined.isoformat()}): "
+                                "give the date the status last changed"))
     return problems

@@ -45,6 +45,6 @@ def build_directory(content: Content, memo: Memo | None = None) -> Directory:
         pages=sorted(pages, key=lambda page: (page.data.order, page.data.title.casefold())),
         home=next((page for page in content.pages if page.slug == "index"), None),
         glossary=sorted(content.glossary, key=lambda entry: entry.term.casefold()),
-        changes=changes_since(content),
+        changes=changes_since(content, memo),
         memo=memo or Memo(),
     )

@@ -9,6 +9,8 @@ hyphens, so `?need=semh` and `/find/need/semh/` name the same thing.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 from dataclasses import dataclass
 from typing import Callable, get_args
 
@@ -81,7 +83,7 @@ def _ages(p: Provider) -> set[int]:
 
 
 def _age_options(d: Directory) -> list[tuple[str, str]]:
-    ages = sorted(set().union(*(_ages(p.data) for p in d.providers)))
+    ages = sorted(set().union(*d.memo.each("ages", d.providers, lambda p: _ages(p.data))))
     return [(str(age), f"{age} years old") for age in ages]
 
 
@@ -131,12 +133,12 @@ def provider_filters(directory: Directory, provider: Provider) -> dict[str, list
 
 
 def build_facets(directory: Directory) -> list[Facet]:
-    having: dict[tuple[str, str], list[Entry[Provider]]] = {}  # (group, value) -> providers, A to Z
-    filters = directory.memo.each("filters", directory.providers, lambda p: provider_filters(directory, p.data))
-    for provider, found in zip(directory.providers, filters):
-        for key, values in found.items():
-            for value in values:
-                having.setdefault((key, value), []).append(provider)
+    having: dict[tuple[str, str], list[Entry[Provider]]] = defaultdict(list)  # (group, value) -> providers, A to Z
+    pairs = directory.memo.each("filter pairs", directory.providers, lambda p: [
+        (key, value) for key, values in provider_filters(directory, p.data).items() for value in values])
+    for provider, found in zip(directory.providers, pairs):
+        for pair in found:
+            having[pair].append(provider)
     return [Facet(group.key, group.label,
                   tuple(Option(value, label, tuple(having.get((group.key, value), ())))
                         for value, label in group.options(directory)),

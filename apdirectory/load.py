@@ -153,7 +153,7 @@ def _load_entries(root: Path, relpaths: list[str], model: type[M], problems: lis
     """The files' entries, in their order, read, parsed and validated by `workers` processes.
     A file whose bytes are in the `cache` is not parsed and validated again; one `known` unchanged
     is not even read."""
-    to_load = [(relpath, Path(relpath).stem) for relpath in relpaths]
+    to_load = [(relpath, os.path.splitext(relpath.rpartition("/")[2])[0]) for relpath in relpaths]  # slug: the name
     to_load = [(relpath, slug) for relpath, slug in to_load if _valid_slug(relpath, slug, problems)]
     # With `known` files: (the file's status, (its hash, what loading gave) if it is unchanged).
     known_as = [known.get(root, relpath) for relpath, _ in to_load] if known else [(None, None)] * len(to_load)
@@ -252,11 +252,13 @@ def _markdown_files(root: Path, folder: str, problems: list[Problem]) -> list[st
     directory = root / folder
     if not directory.is_dir():
         return paths
-    for path in sorted(directory.iterdir()):
-        relpath = f"{folder}/{path.name}"
-        if path.name.startswith("."):
+    with os.scandir(directory) as found:  # names and kinds in one call: no status of each file
+        files = sorted(found, key=lambda file: file.name)
+    for file in files:
+        relpath = f"{folder}/{file.name}"
+        if file.name.startswith("."):
             continue  # .gitkeep and editors' files
-        if path.suffix != ".md" or path.is_dir():
+        if os.path.splitext(file.name)[1] != ".md" or file.is_dir():
             problems.append(Problem(relpath, 0, "", f"is not a .md file: only Markdown files belong in {folder}/"))
             continue
         paths.append(relpath)

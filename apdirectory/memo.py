@@ -9,7 +9,7 @@ with an empty memo: it gains nothing from it, and loses next to nothing.
 """
 from __future__ import annotations
 
-from typing import Callable, Hashable, Iterable, TypeVar
+from typing import Callable, Hashable, Sequence, TypeVar
 
 E = TypeVar("E")
 V = TypeVar("V")
@@ -18,48 +18,59 @@ V = TypeVar("V")
 class Memo:
     def __init__(self):
         self._shared = ""
-        self._made: dict[Hashable, dict[int, tuple]] = {}  # what -> id(entry) -> (entry, value)
-        self._joined: dict[tuple, tuple] = {}  # (what, ids of entries) -> (the entries, value)
-        self._used: set[tuple] = set()  # keys of _joined asked for since keep_only
+        self._made: dict[Hashable, tuple[dict, dict]] = {}  # what -> (id(item) -> value, id(item) -> item)
+        self._joined: dict[tuple, tuple] = {}  # (what, ids of items) -> (the items, value)
+        self._asked: dict[Hashable, set] = {}  # what -> the keys asked for since forget_unasked()
+        self._shared_values: dict[Hashable, object] = {}
 
     def start(self, shared_key: str) -> None:
         """Begin a build whose shared inputs have this key: forget all made with others."""
         if shared_key != self._shared:
             self._made.clear()
             self._joined.clear()
+            self._asked.clear()
+            self._shared_values.clear()
             self._shared = shared_key
 
-    def each(self, what: Hashable, entries: Iterable[E], make: Callable[[E], V]) -> list[V]:
-        """`make(entry)`, the value of `what` for each entry: or the one made for that very entry before."""
-        table = self._made.setdefault(what, {})
-        values = []
-        for entry in entries:
-            found = table.get(id(entry))
-            if found is None or found[0] is not entry:
-                found = table[id(entry)] = (entry, make(entry))
-            values.append(found[1])
+    def shared(self, what: Hashable, make: Callable[[], V]) -> V:
+        """`make()`, a value made from the shared inputs alone, or the one made before."""
+        if what not in self._shared_values:
+            self._shared_values[what] = make()
+        return self._shared_values[what]
+
+    def each(self, what: Hashable, items: Sequence[E], make: Callable[[E], V]) -> list[V]:
+        """`make(item)`, the value of `what` for each item: or the one made for that very item before."""
+        table, held = self._made.setdefault(what, ({}, {}))
+        ids = list(map(id, items))
+        try:
+            values = list(map(table.__getitem__, ids))  # at C speed, when all were made before
+        except KeyError:
+            for item, key in zip(items, ids):
+                if key not in table:
+                    table[key] = make(item)
+                    held[key] = item  # while it is held, no other object can take its id
+            values = list(map(table.__getitem__, ids))
+        self._asked.setdefault(what, set()).update(ids)
         return values
 
-    def one(self, what: Hashable, entry: E, make: Callable[[E], V]) -> V:
-        return self.each(what, (entry,), make)[0]
-
-    def joined(self, what: Hashable, entries: list, make: Callable[[], V]) -> V:
-        """`make()`, the value of `what` for these very entries in this order, or the one made before."""
-        key = (what, tuple(map(id, entries)))
+    def joined(self, what: Hashable, items: list, make: Callable[[], V]) -> V:
+        """`make()`, the value of `what` for these very items in this order, or the one made before."""
+        key = (what, tuple(map(id, items)))
         found = self._joined.get(key)
         if found is None:
-            # The entries are kept with it: while they are, no other object can take their ids.
-            found = self._joined[key] = (list(entries), make())
-        self._used.add(key)
+            found = self._joined[key] = (list(items), make())
+        self._asked.setdefault(_JOINED, set()).add(key)
         return found[1]
 
-    def keep_only(self, entries: list) -> None:
-        """Forget what was made for entries no longer loaded (edited files leave their old entry
-        behind), and lists no build has asked for since the last call."""
-        alive = {id(entry) for entry in entries}
-        for table in self._made.values():
-            for key in table.keys() - alive:
-                del table[key]
-        for key in self._joined.keys() - self._used:
+    def forget_unasked(self) -> None:
+        """Forget every value no build has asked for since the last call: those of edited files'
+        old entries, of providers gone, of lists no longer made."""
+        for what, (table, held) in self._made.items():
+            for key in table.keys() - self._asked.get(what, set()):
+                del table[key], held[key]
+        for key in self._joined.keys() - self._asked.get(_JOINED, set()):
             del self._joined[key]
-        self._used = set()
+        self._asked = {}
+
+
+_JOINED = object()  # what joined() values are asked for under

@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 
 from .directory import Directory
 from .load import Entry
+from .memo import Memo
 from .models import DAYS, Location, LotOffer, Provider
 from .present import MODE_LABELS, REGISTRATION_LABELS, days_text, hours_text
 from .rules import KEY_STAGE_AGES
@@ -59,13 +60,22 @@ def feed_files(directory: Directory, page_size: int = PAGE_SIZE) -> dict[str, by
     return dict(each_file(feed_documents(directory, page_size).items()))
 
 
-def each_file(documents: Iterable[tuple[str, dict]]) -> Iterator[tuple[str, bytes]]:
+def each_file(documents: Iterable[tuple[str, dict]], memo: Memo | None = None) -> Iterator[tuple[str, bytes]]:
     """The files of documents: the two files of a document come one after the other, as the very
-    same bytes object."""
+    same bytes object. With a `memo`, the items of a list are each turned into JSON once."""
     for address, document in documents:
-        data = feed_json(document)
+        data = _list_json(document, memo) if memo and "contents" in document else feed_json(document)
         for path in file_paths(address):
             yield FEED_FOLDER + path, data
+
+
+def _list_json(page: dict, memo: Memo) -> bytes:
+    """feed_json(page) for a page of a list, with each item's JSON made once (kept in the memo)
+    and joined into "contents", the page's last field. Compact JSON of a list is its items' JSON
+    between commas, so the bytes are the same."""
+    head = feed_json({**page, "contents": []})
+    items = memo.each("feed item", page["contents"], lambda item: feed_json(item)[:-1])  # without its line break
+    return head.removesuffix(b"[]}\n") + b"[" + b",".join(items) + b"]}\n"
 
 
 def file_paths(address: str) -> list[str]:
@@ -112,7 +122,7 @@ def list_pages(folder: str, items: list[dict], page_size: int) -> dict[str, dict
         address = folder if number == 1 else f"{folder}page/{number}/"
         pages[address] = {"total_items": len(items), "total_pages": len(chunks), "page_number": number,
                           "size": len(contents), "first_page": number == 1, "last_page": number == len(chunks),
-                          "empty": not items, "contents": contents}
+                          "empty": not items, "contents": contents}  # last: _list_json counts on it
     return pages
 
 

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -102,14 +103,24 @@ class SiteInPlace(FreshFolder):
         super().link(relpath + self._suffix, existing)
 
     def commit(self, placed: Iterable[tuple[str, object]], gone: Iterable[str]) -> None:
-        """Put the new files in place, then delete those in `gone` and the folders they leave empty.
-        `placed` holds each file of the new site with True where it was written or linked anew."""
+        """Put the new files in place, then take away those in `gone` and the folders they leave
+        empty. `placed` holds each file of the new site with True where it was written or linked
+        anew. The files replaced or taken away are deleted after, in the background: freeing the
+        blocks of a large file takes milliseconds, and a rebuild replaces a hundred of them."""
+        aside = tempfile.mkdtemp(prefix=f"{self.path.name}.old-{os.getpid()}-", dir=self.path.parent)
+        count = 0
         for relpath, new in placed:
             if new:
+                try:
+                    os.link(f"{self._root}/{relpath}", f"{aside}/{count}")
+                    count += 1
+                except FileNotFoundError:
+                    pass  # a file the site did not have
                 os.replace(f"{self._root}/{relpath}{self._suffix}", f"{self._root}/{relpath}")
         for relpath in gone:
             try:
-                os.unlink(f"{self._root}/{relpath}")
+                os.rename(f"{self._root}/{relpath}", f"{aside}/{count}")
+                count += 1
             except OSError:
                 continue  # already gone
             folder = relpath.rpartition("/")[0]
@@ -119,6 +130,7 @@ class SiteInPlace(FreshFolder):
                 except OSError:
                     break  # it still has files
                 folder = folder.rpartition("/")[0]
+        threading.Thread(target=shutil.rmtree, args=(aside,), kwargs={"ignore_errors": True}, daemon=True).start()
 
     def discard(self) -> None:
         """Remove the temporary files of a build that failed, whichever process wrote them."""
@@ -151,9 +163,9 @@ def check_target(target: Path) -> None:
 
 def remove_leftovers(target: Path) -> None:
     """Delete fresh or old folders that builds which are no longer running left next to `target`."""
-    # _site.new-<pid>-<random> (before process ids, _site.new-<random>), and _site.old-<pid>; a folder
-    # a person named _site.old-backup is not one of ours.
-    pattern = re.compile(re.escape(target.name) + r"\.(?:new-(?:(\d+)-)?\w+|old-(\d+))")
+    # _site.new-<pid>-<random> (before process ids, _site.new-<random>), and _site.old-<pid> or
+    # _site.old-<pid>-<random>; a folder a person named _site.old-backup is not one of ours.
+    pattern = re.compile(re.escape(target.name) + r"\.(?:new-(?:(\d+)-)?\w+|old-(\d+)(?:-\w+)?)")
     for path in target.parent.iterdir():
         match = pattern.fullmatch(path.name)
         if match and path.is_dir() and not path.is_symlink() and not _running(match[1] or match[2]):

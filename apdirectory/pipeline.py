@@ -35,13 +35,14 @@ class Checked:
 
 
 def check(root: Path, today: dt.date | None = None, cache: EntryCache | None = None,
-          workers: int | None = None, kept: KeptFiles | None = None) -> Checked:
+          workers: int | None = None, kept: KeptFiles | None = None, memo: Memo | None = None) -> Checked:
     """Load and validate everything, in `workers` processes (one per core by default); write
     nothing but, given one, the `cache` of loaded files."""
     content, problems = load_content(root, cache, workers or default_workers(), kept)
     today = today or dt.date.today()
-    problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
-    return Checked(content, sorted(set(problems)))
+    problems += (check_rules(content, today, memo) + check_review_ages(content, today, memo)
+                 + check_status_dates(content, today, memo))
+    return Checked(content, sorted(set(problems), key=Problem.order))
 
 
 def build(root: Path, target: Path, today: dt.date | None = None, search: bool = True,
@@ -62,14 +63,14 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
     progress.stage("Checking the content")
     workers = workers or default_workers()
     entries = EntryCache(root)
+    shared = shared_key(root)
+    memo = memo or Memo()
+    memo.start(shared)
     with collector_paused():
-        checked = check(root, today, entries, workers, kept)
+        checked = check(root, today, entries, workers, kept, memo)
         if not checked.ok:
             progress.done()
             return checked, None
-        shared = shared_key(root)
-        if memo:
-            memo.start(shared)
         directory = build_directory(checked.content, memo)
         try:
             renderer = SiteRenderer(directory, root / "templates")
@@ -90,7 +91,7 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
         return _failed(checked, exc, faults.render_problem(exc, root) or faults.write_problem(exc, target))
     finally:
         entries.discard()  # what was not saved
-        directory.memo.keep_only(checked.content.providers)
+        memo.forget_unasked()
         gc.unfreeze()  # `serve` builds again and again in one process
         progress.done()
     return checked, directory
@@ -105,13 +106,14 @@ class Export:
 # Each is worth many pages. The feed's documents for each provider are made with its page.
 DOWNLOADS = (Export(lambda directory: opendata.json_downloads(directory).items()),
              Export(lambda directory: opendata.csv_download(directory).items()))
-FEED = Export(lambda directory: oruk.each_file(oruk.list_documents(oruk.Feed(directory)).items()))
+FEED = Export(lambda directory: oruk.each_file(oruk.list_documents(oruk.Feed(directory)).items(), directory.memo))
 SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it need not wait for them
 
 
 def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache, shared: str,
            search: bool, workers: int, progress: Progress, in_place: bool) -> None:
-    cache = SiteCache(root, target, entries, shared)
+    in_place = in_place and (target / output.SITE_MARK).is_file()
+    cache = SiteCache(root, target, entries, shared, trusted=in_place)
     # Only a site the cache describes in full can be changed in place: the cache alone knows which
     # of its files a new build no longer has.
     site = output.SiteInPlace(target) if in_place and cache.previous else output.FreshFolder(target)
@@ -137,8 +139,9 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
         placed += place.files(site_files.items())[1]
         progress.stage("Putting the new site in place")
         if isinstance(site, output.SiteInPlace):
-            before = {relpath: file_stamp for relpath, (_, file_stamp) in cache.previous.items()}
-            site.commit([(relpath, before.get(relpath) != file_stamp) for relpath, _, file_stamp in placed],
+            before = cache.previous
+            site.commit([(relpath, relpath not in before or before[relpath][1] != file_stamp)
+                         for relpath, _, file_stamp in placed],
                         before.keys() - {relpath for relpath, _, _ in placed})
         else:
             output.swap_into_place(site.path, target, file_count=len(placed))

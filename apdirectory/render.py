@@ -44,7 +44,8 @@ class SiteRenderer:
     def __init__(self, directory: Directory, templates: Path):
         self.directory = directory
         self.templates = templates
-        self.env = make_environment(templates, directory)
+        # Compiling the templates takes a tenth of a second: `serve` keeps them while they are the same.
+        self.env = directory.memo.shared("templates", lambda: make_environment(templates, directory))
         self.specs = page_specs(directory)
 
     def render(self, spec: PageSpec) -> bytes:
@@ -90,29 +91,22 @@ def make_environment(templates: Path, directory: Directory) -> jinja2.Environmen
     env.globals.update(site=directory.config.site, framework=directory.config.framework,
                        vocab=directory.config.vocabularies, labels=present.LABELS,
                        footer_pages=directory.pages)
-    env.globals["cards"], env.globals["fact_cards"] = _cards_once(env, directory.memo)
+    env.globals["repeat"] = _repeat(env, directory.memo)
     return env
 
 
-def _cards_once(env: jinja2.Environment, memo: Memo):
-    """`cards(root, providers)` and `fact_cards(root, cards)`: the providers' cards (the
-    provider_card and fact_card macros), each on its own line. Lists of providers repeat the same
-    cards across dozens of pages: each card is rendered once per provider and page depth (and kept
-    in the `memo`), and a list is joined here rather than in a template loop, which costs more
-    than the cards at 10,000 providers."""
+def _repeat(env: jinja2.Environment, memo: Memo):
+    """`repeat(macro, first, items)`: `macro(first, item)` (a macro of macros.html) for each
+    item, each followed by a line break. Lists of providers repeat the same cards across dozens of
+    pages: each is made once per item and first argument (and kept in the `memo`, as is the list),
+    and joined here rather than in a template loop, which costs more than the cards at 10,000
+    providers."""
 
-    def cards(root: str, providers) -> Markup:
-        macro = env.get_template("macros.html").module.provider_card
-        return memo.joined(("cards", root), providers, lambda: Markup("".join(
-            memo.each(("card", root), providers, lambda provider: f"{macro(root, provider)}\n"))))
-
-    def fact_cards(root: str, cards) -> Markup:
-        macro = env.get_template("macros.html").module.fact_card
-        providers = [card.provider for card in cards]
-        by_provider = {id(card.provider): card for card in cards}
-        return memo.joined(("fact cards", root), providers, lambda: Markup("".join(memo.each(
-            ("fact card", root), providers, lambda provider: f"{macro(root, by_provider[id(provider)])}\n"))))
-    return cards, fact_cards
+    def repeat(name: str, first: str, items) -> Markup:
+        macro = getattr(env.get_template("macros.html").module, name)
+        return memo.joined((name, first), items, lambda: Markup("".join(
+            memo.each((name, first), items, lambda item: f"{macro(first, item)}\n"))))
+    return repeat
 
 
 def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -> str:
@@ -148,11 +142,11 @@ def page_specs(directory: Directory) -> list[PageSpec]:
         specs.append(PageSpec(f"lots/{lot.slug}/index.html", "lot.html",
                               f"Lot {lot.data.number}: {lot.data.title}", lots_crumbs,
                               context={"lot": lot, "providers": providers}))
-    for provider in directory.providers:
-        offers = [(directory.lot(offer.lot), offer) for offer in provider.data.lots]
-        specs.append(PageSpec(f"providers/{provider.slug}/index.html", "provider.html", provider.data.name,
-                              az_crumbs, context={"provider": provider, "p": provider.data, "offers": offers},
-                              source=provider.path))
+    specs += directory.memo.each("page", directory.providers, lambda provider: PageSpec(
+        f"providers/{provider.slug}/index.html", "provider.html", provider.data.name, az_crumbs,
+        context={"provider": provider, "p": provider.data,
+                 "offers": [(directory.lot(offer.lot), offer) for offer in provider.data.lots]},
+        source=provider.path))
     for page in directory.pages:
         specs.append(PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, home,
                               context={"entry": page}))

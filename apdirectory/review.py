@@ -10,6 +10,7 @@ import datetime as dt
 
 from .load import Content, Entry
 from .models import Provider
+from .memo import Memo
 from .problems import Problem
 from .rules import _add_months
 
@@ -17,19 +18,22 @@ from .rules import _add_months
 REVIEW_FIELDS = ("last_reviewed", "registration.last_inspected", "quality_assured")
 
 
-def check_review_ages(content: Content, today: dt.date) -> list[Problem]:
+def check_review_ages(content: Content, today: dt.date, memo: Memo | None = None) -> list[Problem]:
     if content.config is None:
         return []
     review = content.config.review
-    problems = []
-    for entry in content.providers:
+
+    def check(entry: Entry[Provider]) -> list[Problem]:
+        problems = []
         if entry.data.status == "withdrawn":
-            continue
+            return problems
         if review.inspection_max_age_months:
             problems += _inspection(entry, review.inspection_max_age_months, today)
         if review.quality_assurance_max_age_months:
             problems += _quality_assurance(entry, review.quality_assurance_max_age_months, today)
-    return problems
+        return problems
+    return [problem for found in (memo or Memo()).each(("review", today), content.providers, check)
+            for problem in found]
 
 
 def is_review(problem: Problem) -> bool:

@@ -9,6 +9,7 @@ even in a directory of thousands. When a rebuild fails, the last good site stays
 """
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 import time
@@ -98,6 +99,7 @@ def serve(root: Path, target: Path, port: int) -> int:
 def _serve(root: Path, target: Path, port: int) -> int:
     prefix = {"path": "/"}
     kept = Kept(KeptFiles(), Memo())
+    seen = _snapshot(root)  # before the build: a file saved while it runs is built again
     _rebuild(root, target, prefix, kept, first=True)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), partial(SiteHandler, directory=str(target), prefix=prefix))
@@ -110,15 +112,14 @@ def _serve(root: Path, target: Path, port: int) -> int:
         print(f"Serving the directory at http://127.0.0.1:{server.server_port}{prefix['path']}\n"
               "It rebuilds when you save a change to content/, templates/ or site_config.yaml; "
               "reload the page to see it. Press Ctrl+C to stop.", flush=True)
-        _watch(root, target, prefix, kept)
+        _watch(root, target, prefix, kept, seen)
     finally:
         server.shutdown()
         server.server_close()
     return 0
 
 
-def _watch(root: Path, target: Path, prefix: dict, kept: Kept) -> None:
-    seen = _snapshot(root)
+def _watch(root: Path, target: Path, prefix: dict, kept: Kept, seen: dict) -> None:
     while True:
         time.sleep(POLL_SECONDS)
         now = _snapshot(root)
@@ -153,14 +154,16 @@ def _rebuild(root: Path, target: Path, prefix: dict, kept: Kept, first: bool = F
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """Each watched file's modification time and size: a change to either means rebuild."""
+    """Each watched file's modification time and size: a change to either means rebuild. With os
+    calls, not pathlib: taken twice a second, at 10,000 providers it took a core's tenth of a second."""
     found = {}
     for name in WATCHED:
-        path = root / name
-        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+        path = os.path.join(root, name)
+        files = [os.path.join(folder, file) for folder, _, names in os.walk(path) for file in names]
+        for file in files or [path]:
             try:
-                stat = file.stat()
+                status = os.stat(file)
             except OSError:
                 continue  # deleted while we looked: the next look sees it gone
-            found[str(file)] = (stat.st_mtime_ns, stat.st_size)
+            found[file] = (status.st_mtime_ns, status.st_size)
     return found
