@@ -84,7 +84,7 @@ def _schema(args: argparse.Namespace, root: Path) -> int:
 
 
 def _serve(args: argparse.Namespace, root: Path) -> int:
-    return serve(root, _output(args, root), args.port)
+    return serve(root, _output(args, root), args.port, search=not args.no_search)
 
 
 def _output(args: argparse.Namespace, root: Path) -> Path:
@@ -131,5 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("serve", parents=[common, output], help=(
         "build, serve the site on this computer and rebuild when a file changes"))
     preview.add_argument("--port", type=int, default=8000, help="the port to serve on (default: 8000)")
+    preview.add_argument("--no-search", action="store_true",
+                         help="skip the search index (rebuilds of a large directory show sooner)")
     preview.set_defaults(run=_serve)
     return parser

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import time
 from functools import partial
 from http import HTTPStatus
@@ -30,22 +30,15 @@ POLL_SECONDS = 0.5
 WATCHED = ("content", "templates", "site_config.yaml")
 
 
-@dataclass(frozen=True)
-class Kept:
-    """What serve keeps from build to build."""
-    files: KeptFiles
-    memo: Memo
-
-
 class SiteHandler(SimpleHTTPRequestHandler):
-    """Serves `directory` at `prefix`, as GitHub Pages serves the site at its base path: no folder
+    """Serves `directory` at the preview's path, as GitHub Pages serves the site at its base path: no folder
     listings, 404.html for a missing page, and the types Pagefind's files need."""
 
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript",
                       ".json": "application/json", ".pagefind": "application/octet-stream"}
 
-    def __init__(self, *args, prefix: dict, **kwargs):
-        self.prefix = prefix["path"]  # read per request: a rebuild may change it
+    def __init__(self, *args, preview: Preview, **kwargs):
+        self.prefix = preview.path  # read per request: a rebuild may change it
         super().__init__(*args, **kwargs)
 
     def send_head(self):
@@ -88,69 +81,86 @@ class SiteHandler(SimpleHTTPRequestHandler):
         pass  # one line per request would bury the build's messages
 
 
-def serve(root: Path, target: Path, port: int) -> int:
+def serve(root: Path, target: Path, port: int, search: bool = True) -> int:
     try:
-        return _serve(root, target, port)
+        return _serve(Preview(root, target, search), port)
     except KeyboardInterrupt:  # Ctrl+C, at any moment
         print("\nStopped.", flush=True)
         return 0
 
 
-def _serve(root: Path, target: Path, port: int) -> int:
-    prefix = {"path": "/"}
-    kept = Kept(KeptFiles(), Memo())
-    seen = _snapshot(root)  # before the build: a file saved while it runs is built again
-    _rebuild(root, target, prefix, kept, first=True)
+@dataclass
+class Preview:
+    """The site being previewed, and what serve keeps from build to build."""
+    root: Path
+    target: Path
+    search: bool
+    path: str = "/"  # the site's path on the server, from its base_url: a rebuild may change it
+    files: KeptFiles = field(default_factory=KeptFiles)
+    memo: Memo = field(default_factory=Memo)
+
+
+def _serve(preview: Preview, port: int) -> int:
+    seen = _snapshot(preview.root)  # before the build: a file saved while it runs is built again
+    if _rebuild(preview, first=True):
+        # The first build shares its work out between processes, which keep nothing: build once
+        # more in this one, changing nothing, so that even the first save rebuilds quickly.
+        pipeline.build(preview.root, preview.target, search=False, in_place=True, kept=preview.files,
+                       memo=preview.memo, workers=1)
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), partial(SiteHandler, directory=str(target), prefix=prefix))
+        server = ThreadingHTTPServer(("127.0.0.1", port),
+                                     partial(SiteHandler, directory=str(preview.target), preview=preview))
     except OSError as exc:
         print(f"Cannot serve on port {port} ({exc.strerror}): is another server using it? "
               f"Try --port {port + 1}.", flush=True)
         return 1
     try:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        print(f"Serving the directory at http://127.0.0.1:{server.server_port}{prefix['path']}\n"
+        print(f"Serving the directory at http://127.0.0.1:{server.server_port}{preview.path}\n"
               "It rebuilds when you save a change to content/, templates/ or site_config.yaml; "
               "reload the page to see it. Press Ctrl+C to stop.", flush=True)
-        _watch(root, target, prefix, kept, seen)
+        _watch(preview, seen)
     finally:
         server.shutdown()
         server.server_close()
     return 0
 
 
-def _watch(root: Path, target: Path, prefix: dict, kept: Kept, seen: dict) -> None:
+def _watch(preview: Preview, seen: dict) -> None:
     while True:
         time.sleep(POLL_SECONDS)
-        now = _snapshot(root)
+        now = _snapshot(preview.root)
         if now != seen:
             seen = now  # taken before the build: a save during the build triggers another
             print("A file changed: rebuilding.", flush=True)
-            _rebuild(root, target, prefix, kept)
+            _rebuild(preview)
 
 
-def _rebuild(root: Path, target: Path, prefix: dict, kept: Kept, first: bool = False) -> None:
+def _rebuild(preview: Preview, first: bool = False) -> bool:
+    """Build, and say what came of it; whether the site was rebuilt."""
     started = time.perf_counter()
     # After the first build, one process: what it makes from each provider is kept for the next
     # build (Memo), where what worker processes make is lost with them.
-    checked, directory = pipeline.build(root, target, search=first, in_place=not first, kept=kept.files,
-                                        memo=kept.memo, workers=None if first else 1)
+    checked, directory = pipeline.build(preview.root, preview.target, search=preview.search and first,
+                                        in_place=not first, kept=preview.files, memo=preview.memo,
+                                        workers=None if first else 1)
     # Reviews due elsewhere are not news while previewing one change: `check` lists them.
     report([p for p in checked.problems if not is_review(p)], checked.content)
     if directory is None:
         print("The site was not rebuilt: fix the errors above and save again. "
               "Still serving the last good version.", flush=True)
-        return
-    prefix["path"] = urlsplit(directory.config.site.base_url).path
+        return False
+    preview.path = urlsplit(directory.config.site.base_url).path
     print(f"Rebuilt: {len(directory.providers)} providers, in {time.perf_counter() - started:.2f} s.", flush=True)
-    if not first:
+    if preview.search and not first:
         try:
-            pipeline.index_in_place(directory, target)
+            pipeline.index_in_place(directory, preview.target)
         except SearchIndexError as error:
             print(f"The search index could not be updated ({error}): the pages are up to date, but "
                   "search may still find what they said before.", flush=True)
-            return
+            return True
         print(f"Search index updated, in {time.perf_counter() - started:.2f} s.", flush=True)
+    return True
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:

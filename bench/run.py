@@ -10,18 +10,26 @@ then times, as separate processes:
   warm         the same content again, with the cache and site the cold build left
   incremental  one provider file changed
 Each is run --runs times, each time into a new folder; the median wall time and the largest peak
-memory are printed.
+memory are printed. Then the preview (`build.py serve`, which keeps what it made in memory) is
+started on the same content, and one provider file is saved --runs times, plus once before:
+  preview      the rebuild, from the moment serve sees the save to the site changed (serve's
+               own figure); and the wall time from the save itself, which adds up to half a
+               second before serve looks again. The first save after starting is printed apart:
+               serve then makes what it keeps.
 Without --search the search index is skipped (--no-search), as in the Hugo comparison.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import queue
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -74,6 +82,71 @@ def report(args, project: Path, command: list[str]) -> None:
     files = [p for p in (project / f"_site-{args.runs - 1}").rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
     print(f"output: {len(files)} files, {size / 1024 / 1024:.1f} MiB")
+    report_preview(args, project)
+
+
+def report_preview(args, project: Path) -> None:
+    """Start serve, save one provider file --runs + 1 times, and print how soon each save shows."""
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--root", str(project), "--port", "0",
+               "--output", str(project / "_site-preview"), *([] if args.search else ["--no-search"])]
+    server = Server(command)
+    try:
+        server.wait_for("Serving the directory at")
+        first, *rest = [save_and_wait(server, project, args.search) for _ in range(args.runs + 1)]
+        peak = server.peak_memory()
+    finally:
+        server.stop()
+    print(f"{'preview':12} {statistics.median(r[0] for r in rest):10.3f} s {peak:8.1f} MiB   "
+          f"(shown {statistics.median(r[1] for r in rest):.3f} s after the save; "
+          f"the first save after starting: {first[0]:.3f} s)")
+    if args.search:
+        print(f"{'  and search':12} {statistics.median(r[2] for r in rest):10.3f} s")
+
+
+def save_and_wait(server: Server, project: Path, search: bool) -> tuple[float, float, float]:
+    """(serve's rebuild time, seconds from the save to the rebuilt site, serve's time to the search index)."""
+    # Serve looks every half second, from the end of its last rebuild: saving 1.25 s after it lands
+    # half-way between two looks, as a save does on average.
+    time.sleep(1.25)
+    saved = time.perf_counter()
+    touch_one_provider(project)
+    rebuilt = server.wait_for("Rebuilt:")
+    shown = time.perf_counter() - saved
+    indexed = server.wait_for("Search index updated") if search else rebuilt
+    return _seconds(rebuilt), shown, _seconds(indexed)
+
+
+def _seconds(line: str) -> float:
+    return float(re.search(r"in ([0-9.]+) s", line)[1])
+
+
+class Server:
+    """`build.py serve`, running, with its output read line by line as it comes."""
+
+    def __init__(self, command: list[str]):
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, text: str) -> str:
+        while (line := self.lines.get(timeout=900)) is not None:
+            if text in line:
+                return line
+        sys.exit(f"serve stopped before it printed {text!r}")
+
+    def peak_memory(self) -> float:
+        """The largest resident memory (MiB) serve has had, from /proc."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
 
 
 def run(command: list[str], cwd: Path) -> tuple[float, float]:
