@@ -123,8 +123,13 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
     try:
         progress.stage("Making the pages, the open data and the search index" if search and not index_after
                        else "Making the pages and the open data")
-        pages = renderer.specs
-        work = list(pages)
+        work, placed = [], []
+        for spec in renderer.specs:
+            kept = place.unchanged(spec.source) if spec.source and cache.trusted else None
+            if kept:
+                placed += kept
+            else:
+                work.append(spec)
         # The longest items first, each at the start of its own chunk, so that different workers
         # start on them at once: the search index, the downloads, the feed's lists.
         for n, item in enumerate(([SEARCH_INDEX] if search and not index_after else []) + [*DOWNLOADS, FEED]):
@@ -133,7 +138,7 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
                          describe=lambda exc: _describe(exc, root, target), progress=progress.count)
         sizes = {path: size for item in DOWNLOADS for path, size in made[work.index(item)][0].items()}
         data_page = renderer.data_page(sizes)
-        placed = [file for _, files in made for file in files]
+        placed += [file for _, files in made for file in files]
         placed.append(place.page(data_page, renderer))
         site_files = renderer.site_files(data_page)
         placed += place.files(site_files.items())[1]

@@ -121,6 +121,9 @@ def test_each_rebuild_changes_the_site_in_place_into_what_a_cold_build_makes(ser
         (project / name).write_text(text.replace(old, new))
         server.wait_for("Search index updated")
         assert rebuilt(snapshot(out)) == cold_build(project, tmp_path), f"after a change to {what}"
+    # What serve leaves in the build cache misleads no later build.
+    assert run_build("build", "--output", str(out), root=project).returncode == 0
+    assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
 
 
 def test_a_rebuild_that_fails_while_making_pages_leaves_the_served_site_as_it_was(server, project, tmp_path):
