@@ -17,6 +17,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 from . import pipeline
@@ -31,14 +32,14 @@ WATCHED = ("content", "templates", "site_config.yaml")
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
-    """Serves `directory` at the preview's path, as GitHub Pages serves the site at its base path: no folder
+    """Serves `directory` at `site_path()`, as GitHub Pages serves the site at its base path: no folder
     listings, 404.html for a missing page, and the types Pagefind's files need."""
 
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript",
                       ".json": "application/json", ".pagefind": "application/octet-stream"}
 
-    def __init__(self, *args, preview: Preview, **kwargs):
-        self.prefix = preview.path  # read per request: a rebuild may change it
+    def __init__(self, *args, site_path: Callable[[], str], **kwargs):
+        self.prefix = site_path()  # asked per request: a rebuild may change it
         super().__init__(*args, **kwargs)
 
     def send_head(self):
@@ -109,7 +110,7 @@ def _serve(preview: Preview, port: int) -> int:
                        memo=preview.memo, workers=1)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port),
-                                     partial(SiteHandler, directory=str(preview.target), preview=preview))
+                                     partial(SiteHandler, directory=str(preview.target), site_path=lambda: preview.path))
     except OSError as exc:
         print(f"Cannot serve on port {port} ({exc.strerror}): is another server using it? "
               f"Try --port {port + 1}.", flush=True)

@@ -40,7 +40,7 @@ class SiteServer:
 def serve(folder: Path, prefix: str = "/"):
     """Start serving `folder` under `prefix`; return (server, SiteServer). Call server.shutdown()."""
     # The preview server of `build.py serve`: it serves the site as GitHub Pages does.
-    handler = functools.partial(SiteHandler, directory=str(folder), prefix={"path": prefix})
+    handler = functools.partial(SiteHandler, directory=str(folder), site_path=lambda: prefix)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="site-server", daemon=True).start()
