@@ -36,11 +36,11 @@ Remembered = tuple[str, str, Stamp]  # a file's path in the site, its key, its s
 class SiteCache:
     """What the last build wrote into the site at `target`, and the keys it was made from."""
 
-    def __init__(self, root: Path, target: Path, loaded: EntryCache, shared: str, trusted: bool = False):
+    def __init__(self, root: Path, target: Path, loaded: EntryCache, shared: str):
         self.file = root / FOLDER / _FILE
         # Trusted: the site is as the last build left it, with no file edited by hand since, which
         # `serve` takes for granted while it runs (one check of each file, 0.3 s at 10,000 providers).
-        self.trusted = trusted
+        self.trusted = False
         self.site = os.fspath(target.absolute())
         self.shared_key = shared  # shared_key(root)
         self.loaded = loaded  # the hashes of the provider files as this build read them

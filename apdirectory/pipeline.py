@@ -14,9 +14,9 @@ from .build_cache import EntryCache, SiteCache, shared_key
 from .changes import check_status_dates
 from .directory import Directory, build_directory
 from .load import Content, KeptFiles, collector_paused, load_content
-from .problems import Problem, errors
 from .memo import Memo
 from .placing import Placer
+from .problems import Problem, errors
 from .progress import Progress
 from .render import PageSpec, SiteRenderer
 from .review import check_review_ages
@@ -112,11 +112,14 @@ SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it 
 
 def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache, shared: str,
            search: bool, workers: int, progress: Progress, in_place: bool) -> None:
-    in_place = in_place and (target / output.SITE_MARK).is_file()
-    cache = SiteCache(root, target, entries, shared, trusted=in_place)
+    cache = SiteCache(root, target, entries, shared)
     # Only a site the cache describes in full can be changed in place: the cache alone knows which
     # of its files a new build no longer has.
-    site = output.SiteInPlace(target) if in_place and cache.previous else output.FreshFolder(target)
+    if in_place and cache.previous and (target / output.SITE_MARK).is_file():
+        site = output.SiteInPlace(target)
+        cache.trusted = True  # serve takes the site to be as its last build left it
+    else:
+        site = output.FreshFolder(target)
     index_after = search and isinstance(site, output.SiteInPlace)  # Pagefind writes its own folder
     entries.set_aside()
     place = Placer(site, cache)
