@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("n", type=int, help="how many providers")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--search", action="store_true", help="include the search index")
+    parser.add_argument("--preview-only", action="store_true", help="time the preview, not the builds")
     parser.add_argument("extra", nargs="*", help="more arguments for build.py, after --")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ap-bench-"))
@@ -52,7 +53,12 @@ def main() -> None:
         command = [sys.executable, str(REPO / "build.py"), "build", "--root", str(project), *args.extra]
         if not args.search:
             command.append("--no-search")
-        report(args, project, command)
+        if args.preview_only:
+            print(f"providers: {args.n}  cpus: {os.cpu_count()}  saves: {args.runs}  "
+                  f"search index: {'yes' if args.search else 'no'}")
+            report_preview(args, project)
+        else:
+            report(args, project, command)
     finally:
         shutil.rmtree(work, ignore_errors=True)  # the last build may still be deleting its old site
 
@@ -92,6 +98,9 @@ def report_preview(args, project: Path) -> None:
     server = Server(command)
     try:
         server.wait_for("Serving the directory at")
+        # As before a cold build: starting, serve wrote a whole site, which the disk is still writing out.
+        os.sync()
+        time.sleep(SETTLE_SECONDS)
         first, *rest = [save_and_wait(server, project, args.search) for _ in range(args.runs + 1)]
         peak = server.peak_memory()
     finally:
