@@ -5,9 +5,9 @@ Site files: the cache remembers, for each file of the site the last build wrote,
 file's stamp (inode, size, time). A file is linked from that site, not written again, only when
 its key is the same and the file is still there, untouched (placing.py). The key of a page made
 from one content file alone (a provider's page and its feed documents) is a hash of that file and
-of everything else any page is made from: the program, its libraries, the templates, the configuration and every
-content file that is not a provider; such a page is not even rendered again when its key is
-unchanged. Any other file's key is a hash of its bytes.
+of everything else any page is made from: the program, its libraries, the templates, the
+configuration and every content file that is not a provider; such a page is not even rendered
+again when its key is unchanged. Any other file's key is a hash of its bytes.
 
 Loading keeps its own part of the cache: each provider file's validated entry and problems, by
 the file's bytes and the program. Entries are kept in shards by file name, so that a change to
@@ -42,7 +42,7 @@ class SiteCache:
         # `serve` takes for granted while it runs (one check of each file, 0.3 s at 10,000 providers).
         self.trusted = False
         self.site = os.fspath(target.absolute())
-        self.shared_key = shared  # shared_key(root)
+        self.shared_key = shared  # shared_key(root), made once per build
         self.loaded = loaded  # the hashes of the provider files as this build read them
         self.previous = self._load()
         self.by_key: dict[str, list[str]] = {}  # the files made from one content file, by their key
@@ -87,18 +87,17 @@ class SiteCache:
             return None
         return (relpath, *remembered) if same else None
 
-    def reusable_group(self, key: str) -> list[tuple[str, str, Stamp]] | None:
-        """(path in the site, path of the current copy, its stamp) of every file the last build
-        made from `key`, if each is still there, untouched; else None."""
+    def reusable_group(self, key: str) -> list[tuple[str, Stamp]] | None:
+        """(path in the site, stamp) of every file the last build made from `key`, if each is
+        still there, untouched; else None."""
         if self.trusted:  # each file as the last build left it
-            return [(relpath, f"{self.site}/{relpath}", self.previous[relpath][1])
-                    for relpath in self.by_key.get(key, ())] or None
+            return [(relpath, self.previous[relpath][1]) for relpath in self.by_key.get(key, ())] or None
         group = []
         for relpath in self.by_key.get(key, ()):
             reusable = self.reusable(relpath, key)
             if reusable is None:
                 return None
-            group.append((relpath, *reusable))
+            group.append((relpath, reusable[1]))
         return group or None
 
     def remember(self, placed: list[Remembered]) -> None:

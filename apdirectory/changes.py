@@ -62,9 +62,9 @@ def changes_since(content: Content, memo: Memo | None = None) -> list[Change]:
     """Every change on or after framework.last_refreshed, newest first. Assumes valid content."""
     since = content.config.framework.last_refreshed
     base_url = content.config.site.base_url
-    each = (memo or Memo()).each("changes", content.providers, lambda entry: [
+    by_provider = (memo or Memo()).each("changes", content.providers, lambda entry: [
         _change(entry, kind, date, base_url) for kind, date in _events(entry.data) if date >= since])
-    found = [change for changes in each for change in changes]
+    found = [change for changes in by_provider for change in changes]
     return sorted(found, key=lambda c: (-c.date.toordinal(), c.name.casefold(), list(KINDS).index(c.kind)))
 
 

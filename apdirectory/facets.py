@@ -10,7 +10,6 @@ hyphens, so `?need=semh` and `/find/need/semh/` name the same thing.
 from __future__ import annotations
 
 from collections import defaultdict
-
 from dataclasses import dataclass
 from typing import Callable, get_args
 

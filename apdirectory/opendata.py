@@ -101,25 +101,11 @@ def generated_date(directory: Directory) -> dt.date:
 
 def providers_json(directory: Directory) -> bytes:
     """providers.json, compact: json_bytes(providers_document(directory), indent=None), made with
-    each provider's record as its own text (kept in the memo, for `serve`), joined into the list
-    that ends the document. Compact JSON of a list is its items' JSON between commas, so the bytes
-    are the same."""
-    head = _compact_json(providers_document(directory, with_providers=False)).encode()
+    each provider's record as its own JSON (kept in the memo, for `serve`), put in the list that
+    ends the document."""
     records = directory.memo.each("json record", directory.providers,
-                                  lambda entry: _compact_json(provider_record(directory, entry)).encode())
-    # One join, not a join and copies: the file is tens of megabytes at 10,000 providers.
-    return b"".join([head.removesuffix(b"[]}"), b"[", *_between(records, b","), b"]}\n"])
-
-
-def _between(items: list[bytes], separator: bytes) -> list[bytes]:
-    """[a, separator, b, separator, c]"""
-    spaced = [separator] * (2 * len(items) - 1) if items else []
-    spaced[::2] = items
-    return spaced
-
-
-def _compact_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+                                  lambda entry: json_bytes(provider_record(directory, entry), indent=None)[:-1])
+    return oruk.fill_last_list(json_bytes(providers_document(directory, with_providers=False), indent=None), records)
 
 
 def providers_document(directory: Directory, with_providers: bool = True) -> dict:

@@ -71,11 +71,20 @@ def each_file(documents: Iterable[tuple[str, dict]], memo: Memo | None = None) -
 
 def _list_json(page: dict, memo: Memo) -> bytes:
     """feed_json(page) for a page of a list, with each item's JSON made once (kept in the memo)
-    and joined into "contents", the page's last field. Compact JSON of a list is its items' JSON
-    between commas, so the bytes are the same."""
-    head = feed_json({**page, "contents": []})
+    and put in "contents", the page's last field."""
     items = memo.each("feed item", page["contents"], lambda item: feed_json(item)[:-1])  # without its line break
-    return head.removesuffix(b"[]}\n") + b"[" + b",".join(items) + b"]}\n"
+    return fill_last_list(feed_json({**page, "contents": []}), items)
+
+
+def fill_last_list(document: bytes, items: list[bytes]) -> bytes:
+    """Compact JSON whose last field is an empty list ("...[]}", perhaps with a line break after),
+    with `items` (each one's compact JSON) in that list. Compact JSON of a list is its items' JSON
+    between commas, so the bytes are those of the whole document turned into JSON at once; made
+    in one join, as such a file can be tens of megabytes."""
+    head, _, tail = document.rpartition(b"[]")
+    spaced = [b","] * (2 * len(items) - 1) if items else []
+    spaced[::2] = items
+    return b"".join([head, b"[", *spaced, b"]", tail])
 
 
 def file_paths(address: str) -> list[str]:

@@ -13,7 +13,6 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Iterable
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -30,6 +29,7 @@ class FreshFolder:
 
     def __init__(self, target: Path):
         check_target(target)
+        self.target = target
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(target)
         # The process id in the name tells a later build whether this folder's build is still running.
@@ -55,6 +55,14 @@ class FreshFolder:
         self._folder_for(relpath)
         os.link(existing if existing.startswith("/") else f"{self._root}/{existing}", f"{self._root}/{relpath}")
 
+    def put_in_place(self, placed: list[tuple[str, str, tuple]], before: dict[str, tuple]) -> None:
+        """Make this folder the target, and the old site go. `placed` holds (path, key, stamp) of
+        each file of the new site; `before`, path -> (key, stamp) of the site as it was."""
+        swap_into_place(self.path, self.target, file_count=len(placed))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
     def _folder_for(self, relpath: str) -> None:
         folder = relpath.rpartition("/")[0]
         if folder not in self._made:
@@ -69,8 +77,8 @@ class SiteInPlace(FreshFolder):
     """The site at `target` itself, changed where it stands: for `serve`, whose every rebuild would
     otherwise make tens of thousands of folders and links anew for a large directory.
 
-    Nothing in the site changes until commit(): each file is written beside the one it replaces,
-    under a temporary name, and files kept from the site are left where they are. commit() then
+    Nothing in the site changes until put_in_place(): each file is written beside the one it replaces,
+    under a temporary name, and files kept from the site are left where they are. put_in_place() then
     renames the new files over the old ones (a reader sees either the old file or the new, never
     part of one) and deletes the files the site no longer has. If making or writing anything fails,
     discard() removes the temporary files and the site is as it was. A build killed during the
@@ -80,7 +88,7 @@ class SiteInPlace(FreshFolder):
 
     def __init__(self, target: Path):
         check_target(target)
-        self.path = target
+        self.path = self.target = target
         self._root = os.fspath(target)
         self._made = {""}
         # Named by the build's process, not the worker's, so that the build can find every one.
@@ -102,22 +110,22 @@ class SiteInPlace(FreshFolder):
                 return  # the two names were one file already
         super().link(relpath + self._suffix, existing)
 
-    def commit(self, placed: Iterable[tuple[str, object]], gone: Iterable[str]) -> None:
-        """Put the new files in place, then take away those in `gone` and the folders they leave
-        empty. `placed` holds each file of the new site with True where it was written or linked
-        anew. The files replaced or taken away are deleted after, in the background: freeing the
-        blocks of a large file takes milliseconds, and a rebuild replaces a hundred of them."""
+    def put_in_place(self, placed: list[tuple[str, str, tuple]], before: dict[str, tuple]) -> None:
+        """Put the new files in place (those whose stamp is not the one `before` has), then take
+        away the files the new site does not have, and the folders they leave empty. What they
+        replaced or took away is deleted after, in the background: freeing the blocks of a large
+        file takes milliseconds, and a rebuild replaces a hundred of them."""
         aside = tempfile.mkdtemp(prefix=f"{self.path.name}.old-{os.getpid()}-", dir=self.path.parent)
         count = 0
-        for relpath, new in placed:
-            if new:
+        for relpath, _, file_stamp in placed:
+            if relpath not in before or before[relpath][1] != file_stamp:
                 try:
                     os.link(f"{self._root}/{relpath}", f"{aside}/{count}")
                     count += 1
                 except FileNotFoundError:
                     pass  # a file the site did not have
                 os.replace(f"{self._root}/{relpath}{self._suffix}", f"{self._root}/{relpath}")
-        for relpath in gone:
+        for relpath in before.keys() - {relpath for relpath, _, _ in placed}:
             try:
                 os.rename(f"{self._root}/{relpath}", f"{aside}/{count}")
                 count += 1
@@ -221,10 +229,6 @@ def replace_folder(new: Path, old: Path) -> None:
         old.rename(aside)
         new.rename(old)
         aside.rename(new)
-
-
-def discard(fresh: Path) -> None:
-    shutil.rmtree(fresh, ignore_errors=True)
 
 
 def _running(pid: str | None) -> bool:

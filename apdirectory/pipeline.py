@@ -146,15 +146,9 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
         site_files = renderer.site_files(data_page)
         placed += place.files(site_files.items())[1]
         progress.stage("Putting the new site in place")
-        if isinstance(site, output.SiteInPlace):
-            before = cache.previous
-            site.commit([(relpath, relpath not in before or before[relpath][1] != file_stamp)
-                         for relpath, _, file_stamp in placed],
-                        before.keys() - {relpath for relpath, _, _ in placed})
-        else:
-            output.swap_into_place(site.path, target, file_count=len(placed))
+        site.put_in_place(placed, cache.previous)
     except BaseException:
-        site.discard() if isinstance(site, output.SiteInPlace) else output.discard(site.path)
+        site.discard()
         raise
     cache.remember(placed)
     cache.save()
@@ -170,7 +164,7 @@ def index_in_place(directory: Directory, target: Path) -> None:
         search_index.write_index(directory, beside.path)
         output.replace_folder(beside.path / "pagefind", target / "pagefind")
     finally:
-        output.discard(beside.path)
+        beside.discard()
 
 
 class _Maker:

@@ -46,19 +46,21 @@ class Placer:
         """The files `make` makes from the content file `source` alone: linked from the last site
         when they were made from the same key there, else made and written."""
         key = self.cache.key(source)
-        kept = self.cache.reusable_group(key)
+        kept = self._kept(key)
         if kept is None:
             return self._each(make(), lambda relpath, data: self._write(relpath, key, data))
-        for relpath, existing, _ in kept:
-            self.site.link(relpath, existing)
-        return [(relpath, key, file_stamp) for relpath, _, file_stamp in kept]
+        for relpath, _, _ in kept:
+            self.site.link(relpath, f"{self.cache.site}/{relpath}")
+        return kept
 
     def unchanged(self, source: str) -> list[Remembered] | None:
         """The files made from the content file `source` alone, as the last build left them, if it
         made them from the same key. In a site changed in place, that is all there is to do."""
-        key = self.cache.key(source)
-        kept = self.cache.reusable_group(key)
-        return kept and [(relpath, key, file_stamp) for relpath, _, file_stamp in kept]
+        return self._kept(self.cache.key(source))
+
+    def _kept(self, key: str) -> list[Remembered] | None:
+        group = self.cache.reusable_group(key)
+        return group and [(relpath, key, file_stamp) for relpath, file_stamp in group]
 
     def _each(self, pairs: Iterable[tuple[str, bytes]], place: Callable[[str, bytes], Remembered],
               sizes: dict[str, int] | None = None) -> list[Remembered]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from .load import Content, Entry
-from .models import Provider
 from .memo import Memo
+from .models import Provider
 from .problems import Problem
 from .rules import _add_months
 

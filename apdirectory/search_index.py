@@ -86,7 +86,7 @@ def write_index(directory: Directory, site: Path) -> int:
     return count
 
 
-def _run(make_coroutine) -> None:
+def _run(make_coroutine):
     """asyncio.run, or in a thread of its own when this thread already runs an event loop
     (as it does inside a notebook or a test driving Playwright)."""
     try:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
 import time
+from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -106,8 +106,7 @@ def _serve(preview: Preview, port: int) -> int:
     if _rebuild(preview, first=True):
         # The first build shares its work out between processes, which keep nothing: build once
         # more in this one, changing nothing, so that even the first save rebuilds quickly.
-        pipeline.build(preview.root, preview.target, search=False, in_place=True, kept=preview.files,
-                       memo=preview.memo, workers=1)
+        _build(preview)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port),
                                      partial(SiteHandler, directory=str(preview.target), site_path=lambda: preview.path))
@@ -140,11 +139,7 @@ def _watch(preview: Preview, seen: dict) -> None:
 def _rebuild(preview: Preview, first: bool = False) -> bool:
     """Build, and say what came of it; whether the site was rebuilt."""
     started = time.perf_counter()
-    # After the first build, one process: what it makes from each provider is kept for the next
-    # build (Memo), where what worker processes make is lost with them.
-    checked, directory = pipeline.build(preview.root, preview.target, search=preview.search and first,
-                                        in_place=not first, kept=preview.files, memo=preview.memo,
-                                        workers=None if first else 1)
+    checked, directory = _build(preview, first)
     # Reviews due elsewhere are not news while previewing one change: `check` lists them.
     report([p for p in checked.problems if not is_review(p)], checked.content)
     if directory is None:
@@ -162,6 +157,14 @@ def _rebuild(preview: Preview, first: bool = False) -> bool:
             return True
         print(f"Search index updated, in {time.perf_counter() - started:.2f} s.", flush=True)
     return True
+
+
+def _build(preview: Preview, first: bool = False):
+    """The first build makes the site afresh, on every core; each after changes it in place, in
+    this process, where what it makes from each provider is kept for the next (Memo): what worker
+    processes make is lost with them."""
+    return pipeline.build(preview.root, preview.target, search=preview.search and first, in_place=not first,
+                          kept=preview.files, memo=preview.memo, workers=None if first else 1)
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:

@@ -11,11 +11,11 @@ then times, as separate processes:
   incremental  one provider file changed
 Each is run --runs times, each time into a new folder; the median wall time and the largest peak
 memory are printed. Then the preview (`build.py serve`, which keeps what it made in memory) is
-started on the same content, and one provider file is saved --runs times, plus once before:
+started on the same content, the disk is let write out the site it made, and one provider file is
+saved --runs times, plus once before, printed apart (--preview-only skips the builds above):
   preview      the rebuild, from the moment serve sees the save to the site changed (serve's
                own figure); and the wall time from the save itself, which adds up to half a
-               second before serve looks again. The first save after starting is printed apart:
-               serve then makes what it keeps.
+               second before serve looks again.
 Without --search the search index is skipped (--no-search), as in the Hugo comparison.
 """
 from __future__ import annotations
