@@ -175,14 +175,18 @@ def _service_class():
         async def close(self) -> None:
             """Let the program finish on its own: its reply to write_files can come before the
             last file is on disk, and stopping it then left an empty file in the index."""
+            stopped = False
             if self._backend.returncode is None:
                 self._backend.stdin.close()  # at the end of its input, the program writes out and exits
                 try:
                     await asyncio.wait_for(self._backend.wait(), EXIT_SECONDS)
                 except asyncio.TimeoutError:
                     self._backend.terminate()
+                    stopped = True
             self._poll_task.cancel()
             await self._backend.wait()
+            if stopped:  # it may have been writing a file: the index cannot be trusted
+                raise SearchIndexError(f"Pagefind did not finish writing the index within {EXIT_SECONDS} seconds")
 
     return Service
 
