@@ -66,10 +66,12 @@ class KeptFiles:
     """What `serve` keeps in memory, between its builds, of each provider and page file it loaded:
     the file's status then (inode, size, modification time), the hash of its bytes, and what
     loading it gave. A file whose status has not changed is not read again, nor its entry unpickled
-    from the cache: at 10,000 providers, reading and unpickling took two seconds of every rebuild."""
+    from the cache: at 10,000 providers, reading and unpickling took two seconds of every rebuild.
+    And of the files it wrote: the site record the last build saved (build_cache.SiteCache)."""
 
     def __init__(self):
         self.files: dict[str, tuple[tuple[int, int, int], bytes, tuple]] = {}
+        self.site_record: tuple[str, dict] | None = None  # (the site's path, its record)
 
     def get(self, root: Path, relpath: str) -> tuple[tuple[int, int, int] | None, tuple[bytes, tuple] | None]:
         """(the file's status now, (the hash of its bytes, what loading gave) if it has not changed)."""

@@ -47,8 +47,8 @@ def check(root: Path, today: dt.date | None = None, cache: EntryCache | None = N
 
 def build(root: Path, target: Path, today: dt.date | None = None, search: bool = True,
           workers: int | None = None, progress: Progress | None = None,
-          in_place: bool = False, kept: KeptFiles | None = None,
-          memo: Memo | None = None) -> tuple[Checked, Directory | None]:
+          in_place: bool = False, kept: KeptFiles | None = None, memo: Memo | None = None,
+          ready: Callable[[Checked, Directory], None] | None = None) -> tuple[Checked, Directory | None]:
     """Check, render, index for search, then swap the new site into `target`.
 
     On any error, write nothing: a failed page, disk or search index leaves the previous site in
@@ -57,7 +57,8 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
     stands, file by file once every file is made (output.SiteInPlace), and then its search index;
     without `search` it leaves the site's search index as it was, for the caller to update
     (index_in_place). `kept` and `memo` hold what `serve` keeps from build to build: the files it
-    loaded, and what it made from each provider's entry.
+    loaded, and what it made from each provider's entry. `ready` is called as soon as the new site
+    is in place, before the build records what it made for the next one: `serve` says so then.
     """
     progress = progress or Progress()
     progress.stage("Checking the content")
@@ -83,7 +84,8 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
         # Frozen before the collector starts again, it is never scanned at all.
         gc.freeze()
     try:
-        _write(root, target, renderer, entries, shared, search, workers, progress, in_place)
+        _write(root, target, renderer, entries, shared, search, workers, progress, in_place, kept,
+               lambda: ready and ready(checked, directory))
         entries.save()  # only after a build that wrote its site: a failed build changes nothing
     except WorkFailed as failed:
         return _failed(checked, failed, failed.reason if isinstance(failed.reason, Problem) else None)
@@ -111,8 +113,9 @@ SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it 
 
 
 def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache, shared: str,
-           search: bool, workers: int, progress: Progress, in_place: bool) -> None:
-    cache = SiteCache(root, target, entries, shared)
+           search: bool, workers: int, progress: Progress, in_place: bool, kept: KeptFiles | None,
+           ready: Callable[[], None]) -> None:
+    cache = SiteCache(root, target, entries, shared, kept)
     # Only a site the cache describes in full can be changed in place: the cache alone knows which
     # of its files a new build no longer has.
     if in_place and cache.previous and (target / output.SITE_MARK).is_file():
@@ -150,6 +153,7 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
     except BaseException:
         site.discard()
         raise
+    ready()
     cache.remember(placed)
     cache.save()
     if index_after:

@@ -21,6 +21,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from . import pipeline
+from .directory import Directory
 from .load import KeptFiles
 from .memo import Memo
 from .report import report
@@ -139,15 +140,20 @@ def _watch(preview: Preview, seen: dict) -> None:
 def _rebuild(preview: Preview, first: bool = False) -> bool:
     """Build, and say what came of it; whether the site was rebuilt."""
     started = time.perf_counter()
-    checked, directory = _build(preview, first)
-    # Reviews due elsewhere are not news while previewing one change: `check` lists them.
-    report([p for p in checked.problems if not is_review(p)], checked.content)
+
+    def ready(checked: pipeline.Checked, directory: Directory) -> None:
+        """Said as soon as the new pages are in place, before the build records what it made."""
+        _report(checked)
+        preview.path = urlsplit(directory.config.site.base_url).path
+        print(f"Rebuilt: {len(directory.providers)} providers, in {time.perf_counter() - started:.2f} s.",
+              flush=True)
+
+    checked, directory = _build(preview, first, ready)
     if directory is None:
+        _report(checked)
         print("The site was not rebuilt: fix the errors above and save again. "
               "Still serving the last good version.", flush=True)
         return False
-    preview.path = urlsplit(directory.config.site.base_url).path
-    print(f"Rebuilt: {len(directory.providers)} providers, in {time.perf_counter() - started:.2f} s.", flush=True)
     if preview.search and not first:
         try:
             pipeline.index_in_place(directory, preview.target)
@@ -159,12 +165,17 @@ def _rebuild(preview: Preview, first: bool = False) -> bool:
     return True
 
 
-def _build(preview: Preview, first: bool = False):
+def _report(checked: pipeline.Checked) -> None:
+    # Reviews due elsewhere are not news while previewing one change: `check` lists them.
+    report([p for p in checked.problems if not is_review(p)], checked.content)
+
+
+def _build(preview: Preview, first: bool = False, ready=None):
     """The first build makes the site afresh, on every core; each after changes it in place, in
     this process, where what it makes from each provider is kept for the next (Memo): what worker
     processes make is lost with them."""
     return pipeline.build(preview.root, preview.target, search=preview.search and first, in_place=not first,
-                          kept=preview.files, memo=preview.memo, workers=None if first else 1)
+                          kept=preview.files, memo=preview.memo, workers=None if first else 1, ready=ready)
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:

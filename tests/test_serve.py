@@ -121,8 +121,13 @@ def test_each_rebuild_changes_the_site_in_place_into_what_a_cold_build_makes(ser
         (project / name).write_text(text.replace(old, new))
         server.wait_for("Search index updated")
         assert rebuilt(snapshot(out)) == cold_build(project, tmp_path), f"after a change to {what}"
-    # What serve leaves in the build cache misleads no later build.
+    # What serve leaves in the build cache misleads no later build...
     assert run_build("build", "--output", str(out), root=project).returncode == 0
+    assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
+    # ...and serve, still running, goes on from the site that build left, not the one it remembers.
+    entry = project / "content/providers/kestrel-learning-centre.md"
+    entry.write_text(entry.read_text().replace(SUMMARY, "summary: Revised after a one-off build"))
+    server.wait_for("Search index updated")
     assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
 
 
