@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .load import Content, Entry
 from .memo import Memo
@@ -63,9 +64,15 @@ def changes_since(content: Content, memo: Memo | None = None) -> list[Change]:
     since = content.config.framework.last_refreshed
     base_url = content.config.site.base_url
     by_provider = (memo or Memo()).each("changes", content.providers, lambda entry: [
-        _change(entry, kind, date, base_url) for kind, date in _events(entry.data) if date >= since])
-    found = [change for changes in by_provider for change in changes]
-    return sorted(found, key=lambda c: (-c.date.toordinal(), c.name.casefold(), list(KINDS).index(c.kind)))
+        (_order(change), change) for change in (_change(entry, kind, date, base_url)
+                                                for kind, date in _events(entry.data) if date >= since)])
+    found = sorted((pair for pairs in by_provider for pair in pairs), key=itemgetter(0))
+    return [change for _, change in found]
+
+
+def _order(c: Change) -> tuple:
+    """Newest first, then by name, then in the order of KINDS."""
+    return -c.date.toordinal(), c.name.casefold(), list(KINDS).index(c.kind)
 
 
 def sections(changes: list[Change]) -> list[Section]:

@@ -5,6 +5,7 @@ Withdrawn providers are dropped here, so no later stage can publish them by mist
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .changes import Change, changes_since
 from .load import Content, Entry
@@ -37,14 +38,21 @@ class Directory:
 def build_directory(content: Content, memo: Memo | None = None) -> Directory:
     """Assumes content passed validation (no errors)."""
     pages = [page for page in content.pages if page.slug != "index"]
+    memo = memo or Memo()
     return Directory(
         config=content.config,
         lots=sorted(content.lots, key=lambda lot: lot.data.number),
-        providers=sorted((p for p in content.providers if p.data.status != "withdrawn"),
-                         key=lambda p: (p.data.name.casefold(), p.slug)),
+        providers=_published_a_to_z(content.providers, memo),
         pages=sorted(pages, key=lambda page: (page.data.order, page.data.title.casefold())),
         home=next((page for page in content.pages if page.slug == "index"), None),
         glossary=sorted(content.glossary, key=lambda entry: entry.term.casefold()),
         changes=changes_since(content, memo),
-        memo=memo or Memo(),
+        memo=memo,
     )
+
+
+def _published_a_to_z(providers: list[Entry[Provider]], memo: Memo) -> list[Entry[Provider]]:
+    """Active and paused providers by name, then file name (each provider's key kept in the memo)."""
+    keys = memo.each("a to z key", providers, lambda p: p.data.status != "withdrawn" and (p.data.name.casefold(), p.slug))
+    listed = sorted(((key, p) for key, p in zip(keys, providers) if key), key=itemgetter(0))
+    return [p for _, p in listed]

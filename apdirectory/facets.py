@@ -133,16 +133,25 @@ def provider_filters(directory: Directory, provider: Provider) -> dict[str, list
 
 def build_facets(directory: Directory) -> list[Facet]:
     having: dict[tuple[str, str], list[Entry[Provider]]] = defaultdict(list)  # (group, value) -> providers, A to Z
-    pairs = directory.memo.each("filter pairs", directory.providers, lambda p: [
-        (key, value) for key, values in provider_filters(directory, p.data).items() for value in values])
-    for provider, found in zip(directory.providers, pairs):
-        for pair in found:
-            having[pair].append(provider)
+    for part in directory.memo.chunks("having", directory.providers, lambda providers: _having(directory, providers)):
+        for pair, providers in part.items():
+            having[pair] += providers
     return [Facet(group.key, group.label,
                   tuple(Option(value, label, tuple(having.get((group.key, value), ())))
                         for value, label in group.options(directory)),
                   group.page_title)
             for group in GROUPS]
+
+
+def _having(directory: Directory, providers: list[Entry[Provider]]) -> dict[tuple[str, str], list[Entry[Provider]]]:
+    """(group, value) -> which of these providers have it, in their order."""
+    having = defaultdict(list)
+    pairs = directory.memo.each("filter pairs", providers, lambda p: [
+        (key, value) for key, values in provider_filters(directory, p.data).items() for value in values])
+    for provider, found in zip(providers, pairs):
+        for pair in found:
+            having[pair].append(provider)
+    return having
 
 
 @dataclass(frozen=True)

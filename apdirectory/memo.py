@@ -9,6 +9,7 @@ with an empty memo: it gains nothing from it, and loses next to nothing.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable, Hashable, Sequence, TypeVar
 
 E = TypeVar("E")
@@ -62,6 +63,13 @@ class Memo:
         self._asked.setdefault(_JOINED, set()).add(key)
         return found[1]
 
+    def chunks(self, what: Hashable, items: list[E], make: Callable[[list[E]], V]) -> list[V]:
+        """`make(chunk)` for each run of CHUNK items, in order: each made again only when an item
+        in its run has changed. Whatever groups every provider (the filters, the A to Z) is then
+        made from the few runs a change touches, and put together from the rest."""
+        return [self.joined((_CHUNK, what), items[start:start + CHUNK], partial(make, items[start:start + CHUNK]))
+                for start in range(0, len(items), CHUNK)]
+
     def forget_unasked(self) -> None:
         """Forget every value no build has asked for since the last call: those of edited files'
         old entries, of providers gone, of lists no longer made."""
@@ -74,3 +82,5 @@ class Memo:
 
 
 _JOINED = object()  # what joined() values are asked for under
+_CHUNK = object()  # what chunks() values are kept under, with their own `what`
+CHUNK = 250  # items: their ids make a key of 2 KB

@@ -131,6 +131,31 @@ def test_each_rebuild_changes_the_site_in_place_into_what_a_cold_build_makes(ser
     assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
 
 
+def test_hundreds_of_providers_are_changed_in_place_into_what_a_cold_build_makes(project, tmp_path):
+    """Serve makes the lists of a large directory again only from the runs of providers a change
+    touches (a few hundred at a time): renaming one moves it to another run, removing one shifts
+    every run after it."""
+    folder = project / "content/providers"
+    for original in sorted(folder.glob("*.md")):
+        text = original.read_text()
+        name = next(line for line in text.splitlines() if line.startswith("name: "))
+        for n in range(1, 32):
+            (folder / f"{original.stem}-{n:02d}.md").write_text(text.replace(name, f"{name} {n:02d}", 1))
+    assert len(list(folder.glob("*.md"))) > 600
+    server = Server(project, tmp_path / "_site")
+    try:
+        renamed = folder / "bramblefield-school-07.md"
+        renamed.write_text(renamed.read_text().replace("name: Bramblefield School 07", "name: Zigzag School"))
+        server.wait_for("Search index updated")
+        assert rebuilt(snapshot(tmp_path / "_site")) == cold_build(project, tmp_path)
+        (folder / "brightpath-online-tutors-03.md").unlink()
+        server.wait_for("Search index updated")
+        assert rebuilt(snapshot(tmp_path / "_site")) == cold_build(project, tmp_path)
+    finally:
+        server.process.kill()
+        server.process.wait()
+
+
 def test_a_rebuild_that_fails_while_making_pages_leaves_the_served_site_as_it_was(server, project, tmp_path):
     out = tmp_path / "_site"
     entry = project / "content/providers/kestrel-learning-centre.md"
