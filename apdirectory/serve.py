@@ -10,6 +10,7 @@ even in a directory of thousands. When a rebuild fails, the last good site stays
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .review import is_review
 from .search_index import SearchIndexError
 
 POLL_SECONDS = 0.5
+_NOT_A_FILE = "not a file"  # first in the snapshot's status of a link, or anything else not a regular file
 WATCHED = ("content", "templates", "site_config.yaml")
 
 
@@ -104,7 +106,7 @@ class Preview:
 
 def _serve(preview: Preview, port: int) -> int:
     seen = _snapshot(preview.root)  # before the build: a file saved while it runs is built again
-    if _rebuild(preview, first=True):
+    if _rebuild(preview, seen, first=True):
         # The first build shares its work out between processes, which keep nothing: build once
         # more in this one, changing nothing, so that even the first save rebuilds quickly.
         _build(preview)
@@ -134,12 +136,13 @@ def _watch(preview: Preview, seen: dict) -> None:
         if now != seen:
             seen = now  # taken before the build: a save during the build triggers another
             print("A file changed: rebuilding.", flush=True)
-            _rebuild(preview)
+            _rebuild(preview, now)
 
 
-def _rebuild(preview: Preview, first: bool = False) -> bool:
-    """Build, and say what came of it; whether the site was rebuilt."""
+def _rebuild(preview: Preview, seen: dict[str, tuple], first: bool = False) -> bool:
+    """Build, and say what came of it; whether the site was rebuilt. `seen`: the watcher's snapshot."""
     started = time.perf_counter()
+    preview.files.statuses = {path: status for path, status in seen.items() if status[0] != _NOT_A_FILE}
 
     def ready(checked: pipeline.Checked, directory: Directory) -> None:
         """Said as soon as the new pages are in place, before the build records what it made."""
@@ -178,17 +181,23 @@ def _build(preview: Preview, first: bool = False, ready=None):
                           kept=preview.files, memo=preview.memo, workers=None if first else 1, ready=ready)
 
 
-def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """Each watched file's modification time and size: a change to either means rebuild. With os
-    calls, not pathlib: taken twice a second, at 10,000 providers it took a core's tenth of a second."""
+def _snapshot(root: Path) -> dict[str, tuple]:
+    """Each watched file's status: a change means rebuild. A regular file's is its inode, size and
+    modification time, which the build takes as it is (KeptFiles.statuses) rather than ask again;
+    a link's is its target's too. With os calls, not pathlib: taken twice a second, at 10,000
+    providers it took a core's tenth of a second."""
     found = {}
     for name in WATCHED:
         path = os.path.join(root, name)
         files = [os.path.join(folder, file) for folder, _, names in os.walk(path) for file in names]
         for file in files or [path]:
             try:
-                status = os.stat(file)
+                status = os.lstat(file)
+                if stat.S_ISREG(status.st_mode):
+                    found[file] = status.st_ino, status.st_size, status.st_mtime_ns
+                else:
+                    target = os.stat(file)
+                    found[file] = _NOT_A_FILE, status.st_mtime_ns, target.st_mtime_ns, target.st_size
             except OSError:
                 continue  # deleted while we looked: the next look sees it gone
-            found[file] = (status.st_mtime_ns, status.st_size)
     return found
