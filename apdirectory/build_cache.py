@@ -45,11 +45,7 @@ class SiteCache:
         self.site = os.fspath(target.absolute())
         self.shared_key = shared  # shared_key(root), made once per build
         self.loaded = loaded  # the hashes of the provider files as this build read them
-        self.previous = self._load()
-        self.by_key: dict[str, list[str]] = {}  # the files made from one content file, by their key
-        for relpath, (key, _) in self.previous.items():
-            if not key.startswith("="):
-                self.by_key.setdefault(key, []).append(relpath)
+        self.previous, self.by_key = self._load()
         self.current: dict[str, tuple[str, Stamp]] = {}
 
     def key(self, source: str) -> str:
@@ -88,18 +84,16 @@ class SiteCache:
             return None
         return (relpath, *remembered) if same else None
 
-    def reusable_group(self, key: str) -> list[tuple[str, Stamp]] | None:
-        """(path in the site, stamp) of every file the last build made from `key`, if each is
-        still there, untouched; else None."""
-        if self.trusted:  # each file as the last build left it
-            return [(relpath, self.previous[relpath][1]) for relpath in self.by_key.get(key, ())] or None
-        group = []
-        for relpath in self.by_key.get(key, ()):
-            reusable = self.reusable(relpath, key)
-            if reusable is None:
+    def reusable_group(self, key: str) -> list[Remembered] | None:
+        """(path in the site, key, stamp) of every file the last build made from `key`, if each
+        is still there, untouched; else None."""
+        group = self.by_key.get(key)
+        if self.trusted or not group:  # a trusted site: each file is as the last build left it
+            return group
+        for relpath, _, _ in group:
+            if self.reusable(relpath, key) is None:
                 return None
-            group.append((relpath, reusable[1]))
-        return group or None
+        return group
 
     def remember(self, placed: list[Remembered]) -> None:
         self.current.update((relpath, (key, file_stamp)) for relpath, key, file_stamp in placed)
@@ -108,23 +102,33 @@ class SiteCache:
         """Write what this build made, for the next one."""
         _save(self.file, {"format": _FORMAT, "site": self.site, "pages": self.current})
         if self.kept is not None:
-            self.kept.site_record = self.site, self.current
+            self.kept.site_record = self.site, self.current, _by_key(self.current)
 
-    def _load(self) -> dict[str, tuple[str, Stamp]]:
+    def _load(self) -> tuple[dict[str, tuple[str, Stamp]], dict[str, list[Remembered]]]:
+        """(the record of the site: path -> (key, stamp); the files made from one content file, by key)."""
         # `serve` keeps the record it saved last, and need not read and unpickle it again (a
         # twentieth of a second at 10,000 providers). Should a one-off build replace the site
         # meanwhile, that build links every file the record describes, and writes anew only
         # those it could not compare by key (lists, which serve compares with the file itself).
         if self.kept is not None and self.kept.site_record and self.kept.site_record[0] == self.site:
-            return self.kept.site_record[1]
+            return self.kept.site_record[1:]
         try:
             with open(self.file, "rb") as saved:
                 data = pickle.load(saved)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
-            return {}  # no cache yet, or a broken one: build everything
+            return {}, {}  # no cache yet, or a broken one: build everything
         if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("site") != self.site:
-            return {}
-        return data["pages"]
+            return {}, {}
+        return data["pages"], _by_key(data["pages"])
+
+
+def _by_key(pages: dict[str, tuple[str, Stamp]]) -> dict[str, list[Remembered]]:
+    """The files made from one content file alone, by their key."""
+    by_key: dict[str, list[Remembered]] = {}
+    for relpath, (key, file_stamp) in pages.items():
+        if not key.startswith("="):
+            by_key.setdefault(key, []).append((relpath, key, file_stamp))
+    return by_key
 
 
 def _save(path: Path, data: dict) -> None:

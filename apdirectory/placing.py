@@ -46,7 +46,7 @@ class Placer:
         """The files `make` makes from the content file `source` alone: linked from the last site
         when they were made from the same key there, else made and written."""
         key = self.cache.key(source)
-        kept = self._kept(key)
+        kept = self.cache.reusable_group(key)
         if kept is None:
             return self._each(make(), lambda relpath, data: self._write(relpath, key, data))
         for relpath, _, _ in kept:
@@ -56,11 +56,7 @@ class Placer:
     def unchanged(self, source: str) -> list[Remembered] | None:
         """The files made from the content file `source` alone, as the last build left them, if it
         made them from the same key. In a site changed in place, that is all there is to do."""
-        return self._kept(self.cache.key(source))
-
-    def _kept(self, key: str) -> list[Remembered] | None:
-        group = self.cache.reusable_group(key)
-        return group and [(relpath, key, file_stamp) for relpath, file_stamp in group]
+        return self.cache.reusable_group(self.cache.key(source))
 
     def _each(self, pairs: Iterable[tuple[str, bytes]], place: Callable[[str, bytes], Remembered],
               sizes: dict[str, int] | None = None) -> list[Remembered]:
