@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import queue
+import random
 import re
 import shutil
 import statistics
@@ -37,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_GENERATOR = REPO.parent / "shared" / "bench" / "gen_providers.py"
 CACHE = ".build-cache"
 SETTLE_SECONDS = 5
+PHASES = random.Random(2026)  # when, between serve's looks, each save lands
 
 
 def main() -> None:
@@ -114,9 +116,9 @@ def report_preview(args, project: Path) -> None:
 
 def save_and_wait(server: Server, project: Path, search: bool) -> tuple[float, float, float]:
     """(serve's rebuild time, seconds from the save to the rebuilt site, serve's time to the search index)."""
-    # Serve looks every half second, from the end of its last rebuild: saving 1.25 s after it lands
-    # half-way between two looks, as a save does on average.
-    time.sleep(1.25)
+    # Serve looks every half second, once it has recorded its last rebuild: a save lands anywhere
+    # between two looks, so each waits a different part of a half second (the same every run).
+    time.sleep(1 + PHASES.random() * 0.5)
     saved = time.perf_counter()
     touch_one_provider(project)
     rebuilt = server.wait_for("Rebuilt:")
