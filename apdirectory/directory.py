@@ -53,6 +53,7 @@ def build_directory(content: Content, memo: Memo | None = None) -> Directory:
 
 def _published_a_to_z(providers: list[Entry[Provider]], memo: Memo) -> list[Entry[Provider]]:
     """Active and paused providers by name, then file name (each provider's key kept in the memo)."""
-    keys = memo.each("a to z key", providers, lambda p: p.data.status != "withdrawn" and (p.data.name.casefold(), p.slug))
+    keys = memo.each("a to z key", providers,
+                     lambda p: p.data.status != "withdrawn" and (p.data.name.casefold(), p.slug))
     listed = sorted(((key, p) for key, p in zip(keys, providers) if key), key=itemgetter(0))
     return [p for _, p in listed]
