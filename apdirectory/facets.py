@@ -9,7 +9,6 @@ hyphens, so `?need=semh` and `/find/need/semh/` name the same thing.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, get_args
 
@@ -132,26 +131,14 @@ def provider_filters(directory: Directory, provider: Provider) -> dict[str, list
 
 
 def build_facets(directory: Directory) -> list[Facet]:
-    having: dict[tuple[str, str], list[Entry[Provider]]] = defaultdict(list)  # (group, value) -> providers, A to Z
-    for part in directory.memo.chunks("having", directory.providers, lambda providers: _having(directory, providers)):
-        for pair, providers in part.items():
-            having[pair] += providers
+    # (group, value) -> the providers that have it, A to Z
+    having = directory.memo.grouped("filters", directory.providers, lambda p: [
+        (key, value) for key, values in provider_filters(directory, p.data).items() for value in values])
     return [Facet(group.key, group.label,
                   tuple(Option(value, label, tuple(having.get((group.key, value), ())))
                         for value, label in group.options(directory)),
                   group.page_title)
             for group in GROUPS]
-
-
-def _having(directory: Directory, providers: list[Entry[Provider]]) -> dict[tuple[str, str], list[Entry[Provider]]]:
-    """(group, value) -> which of these providers have it, in their order."""
-    having = defaultdict(list)
-    pairs = directory.memo.each("filter pairs", providers, lambda p: [
-        (key, value) for key, values in provider_filters(directory, p.data).items() for value in values])
-    for provider, found in zip(providers, pairs):
-        for pair in found:
-            having[pair].append(provider)
-    return having
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter
 
-from .build_cache import EntryCache
+from .build_cache import EntryCache, stamp
 from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
 from .problems import Problem
 from .sources import Source, parse_source, read_bytes, read_source
@@ -87,7 +87,7 @@ class KeptFiles:
                 return None, None
             if not stat.S_ISREG(status.st_mode):
                 return None, None  # a link or not a file: read it, with its checks, every time
-            now = (status.st_ino, status.st_size, status.st_mtime_ns)
+            now = stamp(status)
         found = self.files.get(relpath)
         return now, (found[1:] if found and found[0] == now else None)
 

@@ -10,7 +10,7 @@ with an empty memo: it gains nothing from it, and loses next to nothing.
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable, Hashable, Sequence, TypeVar
+from typing import Callable, Hashable, Iterable, Sequence, TypeVar
 
 E = TypeVar("E")
 V = TypeVar("V")
@@ -63,12 +63,25 @@ class Memo:
         self._asked.setdefault(_JOINED, set()).add(key)
         return found[1]
 
-    def chunks(self, what: Hashable, items: list[E], make: Callable[[list[E]], V]) -> list[V]:
-        """`make(chunk)` for each run of CHUNK items, in order: each made again only when an item
-        in its run has changed. Whatever groups every provider (the filters, the A to Z) is then
-        made from the few runs a change touches, and put together from the rest."""
-        return [self.joined((_CHUNK, what), items[start:start + CHUNK], partial(make, items[start:start + CHUNK]))
-                for start in range(0, len(items), CHUNK)]
+    def grouped(self, what: Hashable, items: list[E],
+                keys_of: Callable[[E], Iterable[Hashable]]) -> dict[Hashable, list[E]]:
+        """Each key `keys_of` gives any item -> the items it gives that key, in their order. Made by
+        runs of RUN items, each grouped again only when one of its items has changed, and the runs'
+        groups put together: whatever groups every provider (the filters, the A to Z, the lots)
+        is then made again only for the run a change touches."""
+        groups: dict[Hashable, list[E]] = {}
+        for start in range(0, len(items), RUN):
+            run = items[start:start + RUN]
+            for key, members in self.joined((_GROUPED, what), run, partial(self._group, what, run, keys_of)).items():
+                groups.setdefault(key, []).extend(members)
+        return groups
+
+    def _group(self, what: Hashable, run: list[E], keys_of: Callable[[E], Iterable[Hashable]]) -> dict:
+        groups: dict[Hashable, list[E]] = {}
+        for item, keys in zip(run, self.each((_GROUPED, what), run, keys_of)):
+            for key in keys:
+                groups.setdefault(key, []).append(item)
+        return groups
 
     def forget_unasked(self) -> None:
         """Forget every value no build has asked for since the last call: those of edited files'
@@ -82,5 +95,5 @@ class Memo:
 
 
 _JOINED = object()  # what joined() values are asked for under
-_CHUNK = object()  # what chunks() values are kept under, with their own `what`
-CHUNK = 250  # items: a change makes one run again, and 10,000 providers are 40 runs to put together
+_GROUPED = object()  # what grouped() values are kept under, with their own `what`
+RUN = 250  # items: a change groups one run again, and 10,000 providers are 40 runs to put together

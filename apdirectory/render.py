@@ -172,20 +172,9 @@ def _find_pages(directory: Directory) -> list[PageSpec]:
 
 
 def _lots_with_providers(directory: Directory) -> list[tuple]:
-    on_lot: dict[int, list] = {lot.data.number: [] for lot in directory.lots}
-    for part in directory.memo.chunks("on lots", directory.providers, _by_lot):
-        for number, providers in part.items():
-            if number in on_lot:
-                on_lot[number] += providers
-    return [(lot, on_lot[lot.data.number]) for lot in directory.lots]
-
-
-def _by_lot(providers: list) -> dict[int, list]:
-    found: dict[int, list] = {}
-    for provider in providers:
-        for number in dict.fromkeys(offer.lot for offer in provider.data.lots):
-            found.setdefault(number, []).append(provider)
-    return found
+    on_lot = directory.memo.grouped("lots", directory.providers,
+                                    lambda p: dict.fromkeys(offer.lot for offer in p.data.lots))
+    return [(lot, on_lot.get(lot.data.number, [])) for lot in directory.lots]
 
 
 def _glossary_anchors(directory: Directory) -> list[tuple[str, object]]:
@@ -201,16 +190,9 @@ def _glossary_anchors(directory: Directory) -> list[tuple[str, object]]:
 
 def _a_to_z(directory: Directory) -> list[tuple[str, list]]:
     """Providers grouped by first letter ("0-9" for names that start with a digit)."""
-    groups: dict[str, list] = {}
-    for part in directory.memo.chunks("a to z", directory.providers, _by_letter):
-        for letter, providers in part.items():
-            groups.setdefault(letter, []).extend(providers)
-    return list(groups.items())
+    return list(directory.memo.grouped("a to z", directory.providers, _letter).items())
 
 
-def _by_letter(providers: list) -> dict[str, list]:
-    groups: dict[str, list] = {}
-    for provider in providers:
-        first = provider.data.name[:1].upper()
-        groups.setdefault(first if first.isalpha() else "0-9", []).append(provider)
-    return groups
+def _letter(provider) -> tuple[str]:
+    first = provider.data.name[:1].upper()
+    return (first if first.isalpha() else "0-9",)

@@ -22,6 +22,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from . import pipeline
+from .build_cache import stamp
 from .directory import Directory
 from .load import KeptFiles
 from .memo import Memo
@@ -194,7 +195,7 @@ def _snapshot(root: Path) -> dict[str, tuple]:
             try:
                 status = os.lstat(file)
                 if stat.S_ISREG(status.st_mode):
-                    found[file] = status.st_ino, status.st_size, status.st_mtime_ns
+                    found[file] = stamp(status)
                 else:
                     target = os.stat(file)
                     found[file] = _NOT_A_FILE, status.st_mtime_ns, target.st_mtime_ns, target.st_size
