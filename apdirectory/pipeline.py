@@ -122,7 +122,7 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
         site = output.SiteInPlace(target)
         cache.trusted = True  # serve takes the site to be as its last build left it
     else:
-        site = output.FreshFolder(target)
+        site = output.FreshFolder(target, recycle=True, unplaced=(search_index.FOLDER,))
     index_after = search and isinstance(site, output.SiteInPlace)  # Pagefind writes its own folder
     entries.set_aside()
     place = Placer(site, cache)
@@ -166,7 +166,7 @@ def index_in_place(directory: Directory, target: Path) -> None:
     beside = output.FreshFolder(target)
     try:
         search_index.write_index(directory, beside.path)
-        output.replace_folder(beside.path / "pagefind", target / "pagefind")
+        output.replace_folder(beside.path / search_index.FOLDER, target / search_index.FOLDER)
     finally:
         beside.discard()
 

@@ -12,7 +12,7 @@ compared by a hash of its bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .build_cache import UNHASHED, SiteCache, Remembered, content_key, stamp
 from .output import FreshFolder
@@ -27,19 +27,19 @@ class Placer:
     def page(self, spec: PageSpec, renderer: SiteRenderer) -> Remembered:
         return self.file(spec.path, renderer.render(spec))
 
-    def file(self, relpath: str, data: bytes) -> Remembered:
+    def file(self, relpath: str, data: bytes, also: tuple[str, ...] = ()) -> Remembered:
         if self.cache.trusted:
             # Comparing with the file itself takes half the time hashing takes; the key then says
             # only that no hash was taken, and the next one-off build hashes and writes the file.
             kept = self.cache.holding(relpath, data)
-            return kept or self._write(relpath, UNHASHED, data)
+            return kept or self._write(relpath, UNHASHED, data, also)
         key = content_key(data)
-        return self._link(relpath, key) or self._write(relpath, key, data)
+        return self._link(relpath, key) or self._write(relpath, key, data, also)
 
     def files(self, pairs: Iterable[tuple[str, bytes]]) -> tuple[dict[str, int], list[Remembered]]:
         """Place (path, bytes) pairs; return each file's size, and what the cache is to remember."""
         sizes = {}
-        placed = self._each(pairs, lambda relpath, data: self.file(relpath, data), sizes)
+        placed = self._each(pairs, self.file, sizes)
         return sizes, placed
 
     def made_from(self, source: str, make: Callable[[], Iterable[tuple[str, bytes]]]) -> list[Remembered]:
@@ -48,7 +48,7 @@ class Placer:
         key = self.cache.key(source)
         kept = self.cache.reusable_group(key)
         if kept is None:
-            return self._each(make(), lambda relpath, data: self._write(relpath, key, data))
+            return self._each(make(), lambda relpath, data, also: self._write(relpath, key, data, also))
         for relpath, _, _ in kept:
             self.site.link(relpath, f"{self.cache.site}/{relpath}")
         return kept
@@ -58,20 +58,19 @@ class Placer:
         made them from the same key. In a site changed in place, that is all there is to do."""
         return self.cache.reusable_group(self.cache.key(source))
 
-    def _each(self, pairs: Iterable[tuple[str, bytes]], place: Callable[[str, bytes], Remembered],
+    def _each(self, pairs: Iterable[tuple[str, bytes]], place: Callable[[str, bytes, tuple[str, ...]], Remembered],
               sizes: dict[str, int] | None = None) -> list[Remembered]:
-        """place() each (path, bytes) pair, but when a pair holds the very same bytes object as the
-        one before (the feed's .json copies), its file is a second name for that one."""
-        placed, previous = [], None
-        for relpath, data in pairs:
-            if previous is not None and data is previous[1]:
-                self.site.link(relpath, previous[0])
-                placed.append((relpath, *placed[-1][1:]))
-            else:
-                placed.append(place(relpath, data))
-            previous = relpath, data
+        """place() each (path, bytes) pair, but when pairs in a row hold the very same bytes object
+        (the feed's .json copies), the later ones' files are second names for the first one's."""
+        placed = []
+        for names, data in _same_bytes_in_a_row(pairs):
+            first = place(names[0], data, names[1:])
+            placed.append(first)
+            for relpath in names[1:]:
+                self.site.link(relpath, names[0])
+                placed.append((relpath, *first[1:]))
             if sizes is not None:
-                sizes[relpath] = len(data)
+                sizes.update(dict.fromkeys(names, len(data)))
         return placed
 
     def _link(self, relpath: str, key: str) -> Remembered | None:
@@ -82,5 +81,18 @@ class Placer:
         self.site.link(relpath, existing)
         return relpath, key, file_stamp
 
-    def _write(self, relpath: str, key: str, data: bytes) -> Remembered:
-        return relpath, key, stamp(self.site.write(relpath, data))
+    def _write(self, relpath: str, key: str, data: bytes, also: tuple[str, ...] = ()) -> Remembered:
+        return relpath, key, stamp(self.site.write(relpath, data, also))
+
+
+def _same_bytes_in_a_row(pairs: Iterable[tuple[str, bytes]]) -> Iterator[tuple[list[str], bytes]]:
+    """(path, bytes) pairs as (paths, bytes), the paths of pairs in a row with one bytes object together."""
+    names, data = [], None
+    for relpath, this in pairs:
+        if names and this is not data:
+            yield names, data
+            names = []
+        names.append(relpath)
+        data = this
+    if names:
+        yield names, data

@@ -66,11 +66,14 @@ def provider_record(directory: Directory, entry: Entry[Provider]) -> Record:
     )
 
 
+FOLDER = "pagefind"  # in the site
+
+
 def write_index(directory: Directory, site: Path) -> int:
     """Index every published provider into `site`/pagefind/; return how many records were written."""
     found = (provider_record(directory, provider) for provider in directory.providers)
     language = directory.config.site.language.split("-")[0].lower()
-    output = site / "pagefind"
+    output = site / FOLDER
     try:
         count = _run(lambda: asyncio.wait_for(_write(found, language, output), TIMEOUT_SECONDS))
     except asyncio.TimeoutError:

@@ -128,8 +128,12 @@ def many_providers(project: Path, copies: int) -> None:
             (providers / f"{path.stem}-{n}.md").write_text(text, encoding="utf-8")
 
 
-def test_a_build_killed_while_writing_leaves_the_site_and_the_next_build_tidies_up(built):
+@pytest.mark.parametrize("spare", [False, True], ids=["new folder", "site before last written over"])
+def test_a_build_killed_while_writing_leaves_the_site_and_the_next_build_tidies_up(built, spare):
     project, out, before = built
+    if spare:  # a second build: the first one's site is kept beside, its files shared with this one's
+        assert run_build("build", "--output", str(out), root=project).returncode == 0
+        assert (out.parent / "_site.previous" / "404.html").samefile(out / "404.html")
     site_before = snapshot(out)
     many_providers(project, copies=100)  # about 1,900 pages: writing them takes a good fraction of a second
     build = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--root", str(project),
@@ -137,6 +141,7 @@ def test_a_build_killed_while_writing_leaves_the_site_and_the_next_build_tidies_
                              preexec_fn=lambda: os.nice(10))  # so that this test notices the folder at once
     while build.poll() is None and not list(out.parent.glob("_site.new-*")):
         time.sleep(0.001)
+    time.sleep(0.2 if spare else 0)  # well into writing over the spare's files
     build.send_signal(signal.SIGKILL)
     assert build.wait() == -signal.SIGKILL, "the build finished before it could be killed while writing"
     leftovers = list(out.parent.glob("_site.new-*"))
@@ -148,8 +153,33 @@ def test_a_build_killed_while_writing_leaves_the_site_and_the_next_build_tidies_
         path.unlink()
     result = run_build("build", "--output", str(out), root=project)
     assert result.returncode == 0, result.stderr
-    assert [path.name for path in out.parent.iterdir()] == ["_site"], "the killed build's folder is removed"
-    assert rebuilt(snapshot(out.parent)) == rebuilt(before)
+    assert sorted(path.name for path in out.parent.iterdir()) == ["_site", "_site.previous"], (
+        "the killed build's folder is removed; the site it replaced is kept for the next build to write over")
+    around = {name: data for name, data in snapshot(out.parent).items() if not name.startswith("_site.previous")}
+    assert rebuilt(around) == rebuilt(before)
+
+
+def test_the_site_before_last_is_written_over_and_the_current_one_never_changes(built, tmp_path):
+    """The spare's files are often the current site's too (linked when unchanged): writing over them
+    must never change the site being served, and what the build leaves must be what a first build
+    gives, with nothing of the spare left over."""
+    project, out, _ = built
+    assert run_build("build", "--output", str(out), root=project).returncode == 0  # the spare shares its files
+    providers = project / "content/providers"
+    edit(providers / "kestrel-learning-centre.md", "\n---\n", "\n---\nA new first paragraph.\n\n")
+    (providers / "bramblefield-school.md").rename(providers / "bramblefield-school-two.md")
+    (providers / "greenhouse-growers.md").unlink()
+    shutil.rmtree(project / ".build-cache")  # every page made again, as in a first build
+    for _ in range(2):
+        serving = snapshot(out)
+        result = run_build("build", "--output", str(out), root=project)
+        assert result.returncode == 0, result.stderr
+        assert snapshot(out.parent / "_site.previous") == serving, "the site that was served is as it was"
+    first = tmp_path / "first" / "_site"
+    shutil.copytree(project, first.parent / "project", ignore=shutil.ignore_patterns(".build-cache"))
+    assert run_build("build", "--output", str(first), root=first.parent / "project").returncode == 0
+    assert rebuilt(snapshot(out)) == rebuilt(snapshot(first))
+    assert not (out / "providers/greenhouse-growers").exists()
 
 
 def test_two_builds_of_the_same_content_are_byte_identical(project, tmp_path):
@@ -179,4 +209,4 @@ def test_only_folders_of_builds_no_longer_running_are_removed(built):
     result = run_build("build", "--output", str(out), root=project)
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in out.parent.iterdir()) == sorted(
-        ["_site", f"_site.new-{alive}-def456", "_site.old-backup", "_site.notes"])
+        ["_site", "_site.previous", f"_site.new-{alive}-def456", "_site.old-backup", "_site.notes"])
