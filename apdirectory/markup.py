@@ -6,8 +6,10 @@ drops javascript: and data: links and adds rel="noopener noreferrer" to links.
 """
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
+from typing import Any, Iterator
 
 import markdown
 from markdown.extensions.abbr import AbbrExtension, AbbrTreeprocessor
@@ -26,6 +28,10 @@ ALLOWED_URL_SCHEMES = {"https", "http", "mailto", "tel"}
 # new Python-Markdown needs adding here: tests/test_markup.py compares with plain Python-Markdown.
 INLINE_SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# A line that PlainMarkdown takes: text of letters and digits, spaces and punctuation that no Markdown
+# syntax uses, starting with a letter or a digit (but not as a numbered list item does) and not
+# ending with a space; after a heading's #s or a list item's dash, or on its own.
+PLAIN_LINE = re.compile(r"(#{1,6} +|- +)?((?!\d+[.)])[^\W_](?:[^\W_]|[ .,;:!?'\"()/%£€$@+=~^{}’‘“”–—…-])*)")
 
 
 class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
@@ -85,6 +91,82 @@ class _Abbreviations(AbbrTreeprocessor):
             self.iter_element(root)
 
 
+class PlainMarkdown:
+    """Text in paragraphs, headings and lists (of one line per item) and nothing else: by far the most
+    that providers write. Python-Markdown spends about a millisecond on each such body, which is a
+    third of the time a provider's page takes; this makes its HTML, as Python-Markdown then nh3
+    would make it, byte for byte, in a few microseconds. tests/test_markup.py compares the two on
+    thousands of texts made to be near the edge of what this takes."""
+
+    def __init__(self, abbreviations: dict[str, str]):
+        self.abbreviations = abbreviations
+        words = sorted(abbreviations, key=len, reverse=True)  # as Python-Markdown's abbr extension has them
+        self._abbr = re.compile(f"\\b(?:{'|'.join(re.escape(word) for word in words)})\\b") if words else None
+        self._marked: dict[str, str] = {}
+
+    def convert(self, text: str, top_heading: int) -> str | None:
+        """The HTML, or None when the text holds anything else (for Python-Markdown to convert)."""
+        blocks: list[tuple[str, Any]] = []  # ("p", text), ("h", (level, text)) or ("ul", items)
+        lines: list[str] = []
+        for line in text.split("\n"):
+            if not line:
+                if not self._block(lines, blocks):
+                    return None
+                lines = []
+                continue
+            match = PLAIN_LINE.fullmatch(line)
+            if match is None or line[-1] == " ":
+                return None
+            if line[0] == "#":  # a heading ends the block it is in, as Python-Markdown's does
+                if not self._block(lines, blocks):
+                    return None
+                lines = []
+                blocks.append(("h", (match[1].count("#"), match[2])))
+            else:
+                lines.append(line)
+        if not self._block(lines, blocks) or not blocks:
+            return None
+        return "\n".join(self._html(blocks, top_heading))
+
+    def _block(self, lines: list[str], blocks: list) -> bool:
+        """Add the block of `lines` (a paragraph, or a list); False if Python-Markdown would make it
+        anything else: a list item running on over more lines, or a list right after a list, which
+        Python-Markdown joins to it with a paragraph in each item."""
+        if not lines:
+            return True
+        items = [line[1:].lstrip(" ") for line in lines if line[0] == "-"]
+        if not items:
+            blocks.append(("p", "\n".join(lines)))
+        elif len(items) == len(lines) and not (blocks and blocks[-1][0] == "ul"):
+            blocks.append(("ul", items))
+        else:
+            return False
+        return True
+
+    def _html(self, blocks: list, top_heading: int) -> Iterator[str]:
+        levels = [value[0] for kind, value in blocks if kind == "h"]
+        shift = top_heading - min(levels) if levels else 0  # as _ShiftHeadings does
+        for kind, value in blocks:
+            if kind == "p":
+                yield f"<p>{self._marked_up(value)}</p>"
+            elif kind == "h":
+                level = min(6, value[0] + shift)
+                yield f"<h{level}>{self._marked_up(value[1])}</h{level}>"
+            else:
+                yield "<ul>\n" + "".join(f"<li>{self._marked_up(item)}</li>\n" for item in value) + "</ul>"
+
+    def _marked_up(self, text: str) -> str:
+        """The text with the glossary's abbreviations marked up (it has nothing to escape)."""
+        return text if self._abbr is None else self._abbr.sub(self._abbr_element, text)
+
+    def _abbr_element(self, match: re.Match) -> str:
+        word = match[0]
+        if word not in self._marked:
+            title = self.abbreviations[word]
+            self._marked[word] = _sanitised(f'<abbr title="{html.escape(title)}">{word}</abbr>') if title else word
+        return self._marked[word]
+
+
 class Renderer:
     """One Markdown converter, reused: building a new one per document is the slow part."""
 
@@ -93,12 +175,14 @@ class Renderer:
         self._converters: dict[int, markdown.Markdown] = {}
         self._abbr = _abbreviation_pattern(abbreviations)
         self._texts: dict[str, Markup] = {}
+        self._plain = PlainMarkdown(abbreviations)
 
     def markdown(self, text: str, top_heading: int = 3) -> Markup:
-        converter = self._converters.get(top_heading) or self._make_converter(top_heading)
-        html = converter.reset().convert(text)
-        return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                                url_schemes=ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer"))
+        html = self._plain.convert(text, top_heading)
+        if html is None:
+            converter = self._converters.get(top_heading) or self._make_converter(top_heading)
+            html = _sanitised(converter.reset().convert(text))
+        return Markup(html)
 
     def text(self, text: str) -> Markup:
         """Plain text (a summary, a label): escaped, with abbreviations marked up."""
@@ -129,6 +213,11 @@ class Renderer:
         converter.treeprocessors.register(_ShiftHeadings(converter, top_heading), "shift_headings", 0)
         self._converters[top_heading] = converter
         return converter
+
+
+def _sanitised(html: str) -> str:
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=ALLOWED_URL_SCHEMES,
+                     link_rel="noopener noreferrer")
 
 
 def _abbreviation_pattern(abbreviations: dict[str, str]) -> re.Pattern | None:

@@ -35,6 +35,24 @@ PIECES = ["plain", "words", "SEN", "SEND", "KS3", "KS", "AP", "DfE", "Ofsted", "
           " ", "  ", "\n", "\n\n", "  \n", "\t", "    ", "\r\n", "\r", "\n> ", "\n- ", "\n1. ", "\n    "]
 markdown_texts = st.one_of(st.lists(st.sampled_from(PIECES), max_size=40).map("".join), st.text(max_size=80))
 
+# Paragraphs, headings and lists of plain words, which Renderer.markdown converts without Python-Markdown,
+# now and then with a word, or the start of a line, that Markdown reads otherwise or that needs escaping.
+PLAIN_WORDS = ["plain", "words", "SEN", "SEND", "KS3", "KS", "AP", "DfE", "Ofsted", "SENCO", "x", "3", "12", "é",
+               "Zoë", "ß", "٣", "(a)", "£5", "it's", '"q"', "—", "…", "a.", "b,", "c:", "d!", "e?", "a/b", "50%",
+               "a  b", "x=y", "a+b", "AP-led", "~", "^", "{x}", "’", "“x”", "SEN.", "(SEN)", "Year 7"]
+EDGE_WORDS = ["1.", "2)", "C#", "#", "-", "+", "=", "--", "===", "_", "*", "*a*", "_a_", "**b**", "`c`", "&", "&amp;",
+              "<", "<b>", ">", "|", "`", "\\", "\\*", "[", "]", "[l](https://x.org)", "\u00a0", "\t", " ", "", "x ",
+              "\u2028", "\r"]
+LINE_STARTS = [""] * 12 + ["# ", "## ", "### ", "#### ", "###### ", "- ", "- ", "- ", "-  ", "#  "] + [
+    "#", "####### ", "1. ", "3) ", "* ", "+ ", " ", "    ", "> ", "=", "-", "- - ", "- # ", "- 1. ", "12. "]
+LINE_ENDS = [""] * 20 + [" ", "  ", "#", " ##", "\\"]
+plain_words = st.one_of(*[st.sampled_from(PLAIN_WORDS)] * 4, st.sampled_from(EDGE_WORDS))  # one word in five at the edge
+plain_lines = st.tuples(st.sampled_from(LINE_STARTS), st.lists(plain_words, max_size=6),
+                        st.sampled_from(LINE_ENDS)).map(lambda t: t[0] + " ".join(t[1]) + t[2])
+plain_texts = st.lists(st.one_of(plain_lines, plain_lines, st.just("")), min_size=1, max_size=10).map("\n".join)
+# Meanings that need escaping, one empty (the word is then left as it is).
+ODD_GLOSSARY = {"SEN": 'Needs <b> & "quoted" \u00a0 and\nmore', "AP": "", "KS3": "Key stage 3's"}
+
 
 class _ReferenceShiftHeadings(markdown.treeprocessors.Treeprocessor):
     """The heading shift as it was first written."""
@@ -52,9 +70,9 @@ class _ReferenceShiftHeadings(markdown.treeprocessors.Treeprocessor):
             element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
 
 
-def reference_markdown(text: str, top_heading: int) -> str:
+def reference_markdown(text: str, top_heading: int, glossary: dict[str, str] = GLOSSARY) -> str:
     """Renderer.markdown without any speed-up: a new Python-Markdown each time, as configured."""
-    converter = markdown.Markdown(extensions=["tables", "sane_lists", AbbrExtension(glossary=GLOSSARY)],
+    converter = markdown.Markdown(extensions=["tables", "sane_lists", AbbrExtension(glossary=glossary)],
                                   output_format="html")
     converter.preprocessors.deregister("html_block")
     converter.inlinePatterns.deregister("html")
@@ -67,6 +85,28 @@ def reference_markdown(text: str, top_heading: int) -> str:
 @given(text=markdown_texts, top_heading=st.sampled_from([2, 3, 4]))
 def test_markdown_is_what_plain_python_markdown_gives(text, top_heading):
     assert str(RENDERER.markdown(text, top_heading)) == reference_markdown(text, top_heading)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=plain_texts, top_heading=st.sampled_from([2, 3, 4]))
+def test_plain_paragraphs_headings_and_lists_are_what_plain_python_markdown_gives(text, top_heading):
+    assert str(RENDERER.markdown(text, top_heading)) == reference_markdown(text, top_heading)
+
+
+def test_every_edge_word_and_line_start_anywhere_in_plain_text_is_what_plain_python_markdown_gives():
+    """Each word, line start and line end above, once in each place: what random texts may miss."""
+    lines = [f"{start}{before}{word}{after}{end}" for word in EDGE_WORDS + ["SEN"] for start in ("", "## ", "- ")
+             for before, after in (("", " plain"), ("plain ", " words"), ("plain ", "")) for end in ("", " ")]
+    lines += [f"{start}plain SEN{end}" for start in LINE_STARTS for end in LINE_ENDS]
+    texts = [f"Intro with SEN.\n\n{line}\n\n- a\n- b" for line in lines] + [f"- a\n{line}" for line in lines]
+    different = [text for text in texts if str(RENDERER.markdown(text, 3)) != reference_markdown(text, 3)]
+    assert not different
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=plain_texts)
+def test_abbreviations_whose_meanings_need_escaping_are_what_plain_python_markdown_gives(text):
+    assert str(Renderer(ODD_GLOSSARY).markdown(text, 3)) == reference_markdown(text, 3, ODD_GLOSSARY)
 
 
 @pytest.mark.parametrize("text", VECTORS["owasp"] + VECTORS["markdown"] + SAMPLE_BODIES)
