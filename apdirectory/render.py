@@ -84,7 +84,9 @@ def render_site(directory: Directory, templates: Path, exports: dict[str, bytes]
 
 
 def make_environment(templates: Path, directory: Directory) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True,
+    # auto_reload off: Jinja would look at each template file's time for every page. The memo makes
+    # a new environment whenever a template changes (serve), and a build reads each template once.
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True, auto_reload=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     markup = Renderer(directory.abbreviations)
     env.filters.update(present.FILTERS, markdown=markup.markdown, text=markup.text)
