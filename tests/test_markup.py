@@ -46,7 +46,8 @@ EDGE_WORDS = ["1.", "2)", "C#", "#", "-", "+", "=", "--", "===", "_", "*", "*a*"
 LINE_STARTS = [""] * 12 + ["# ", "## ", "### ", "#### ", "###### ", "- ", "- ", "- ", "-  ", "#  "] + [
     "#", "####### ", "1. ", "3) ", "* ", "+ ", " ", "    ", "> ", "=", "-", "- - ", "- # ", "- 1. ", "12. "]
 LINE_ENDS = [""] * 20 + [" ", "  ", "#", " ##", "\\"]
-plain_words = st.one_of(*[st.sampled_from(PLAIN_WORDS)] * 4, st.sampled_from(EDGE_WORDS))  # one word in five at the edge
+# One word in five at the edge.
+plain_words = st.one_of(*[st.sampled_from(PLAIN_WORDS)] * 4, st.sampled_from(EDGE_WORDS))
 plain_lines = st.tuples(st.sampled_from(LINE_STARTS), st.lists(plain_words, max_size=6),
                         st.sampled_from(LINE_ENDS)).map(lambda t: t[0] + " ".join(t[1]) + t[2])
 plain_texts = st.lists(st.one_of(plain_lines, plain_lines, st.just("")), min_size=1, max_size=10).map("\n".join)
