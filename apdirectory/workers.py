@@ -8,10 +8,12 @@ is the same whatever the number of workers.
 """
 from __future__ import annotations
 
+import ctypes
 import mmap
 import multiprocessing
 import os
 import pickle
+import signal
 import struct
 import traceback
 from typing import Callable, Sequence, TypeVar
@@ -22,6 +24,7 @@ R = TypeVar("R")
 MIN_PER_WORKER = 200  # below this many items, starting a process costs more than it saves
 CHUNK = 4  # items taken at a time: few enough to share out evenly, enough to make locking rare
 _NEXT, _DONE = 0, 8  # offsets in the shared counters: the next item to take, how many are done
+_PR_SET_PDEATHSIG = 1  # Linux's prctl option: the signal a process gets when its parent dies
 
 
 class WorkFailed(Exception):
@@ -79,11 +82,12 @@ class _Counters:
 
 
 def _start(items, work, describe, shared: _Counters) -> tuple[int, int]:
-    reader, writer = os.pipe()
+    reader, writer, parent = *os.pipe(), os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: do its share, send the results, and leave without cleaning up
         code = 1
         try:
+            _end_with(parent)
             os.close(reader)
             outcome = _run_share(items, work, describe, shared, lambda: None)
             with os.fdopen(writer, "wb") as pipe:
@@ -93,6 +97,17 @@ def _start(items, work, describe, shared: _Counters) -> tuple[int, int]:
             os._exit(code)
     os.close(writer)
     return pid, reader
+
+
+def _end_with(parent: int) -> None:
+    """Have this worker stopped if its build is (killed, say): it would otherwise go on writing into
+    a folder that the next build deletes, while it deletes it."""
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the worker stops when it has done its share
+        return
+    if os.getppid() != parent:  # the build was stopped before prctl took effect
+        os._exit(1)
 
 
 def _run_share(items, work, describe, shared: _Counters, tick) -> tuple[str, object]:

@@ -146,6 +146,9 @@ def test_a_build_killed_while_writing_leaves_the_site_and_the_next_build_tidies_
     assert build.wait() == -signal.SIGKILL, "the build finished before it could be killed while writing"
     leftovers = list(out.parent.glob("_site.new-*"))
     assert leftovers, "the build was killed while it wrote its fresh folder"
+    written = [max((path.stat().st_mtime_ns for path in leftovers[0].rglob("*")), default=0)
+               for _ in range(2) if not time.sleep(0.5)]
+    assert written[0] == written[1], "the build's workers stop with it, and write no more"
     assert snapshot(out) == site_before, "the site must be exactly the one built before"
     assert {path.name for path in out.parent.iterdir()} == {"_site", leftovers[0].name}
 
