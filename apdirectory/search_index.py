@@ -12,8 +12,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import gzip
 import json
 import re
+import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -27,7 +30,8 @@ from .models import Provider
 STOCK_UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
                   "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 TIMEOUT_SECONDS = 600
-EXIT_SECONDS = 30  # for the program to finish writing and exit once told there is nothing more
+WHOLE_SECONDS = 30  # for the index's last files to reach the disk once Pagefind says they are written
+EXIT_SECONDS = 30  # for the program to exit once told there is nothing more
 
 
 class SearchIndexError(Exception):
@@ -114,11 +118,36 @@ async def _write(found: Iterable[Record], language: str, output: Path) -> int:
             await asyncio.sleep(0)  # lets the new request go out now
         await asyncio.gather(*sent)
         await index.write_files(output_path=str(output))
+        await _whole(output)
     finally:
         for request in sent:
             request.cancel()  # when a request failed, the rest are not waited for
         await service.close()
     return len(sent)
+
+
+async def _whole(output: Path) -> None:
+    """Wait until every file of the index is written in full. Pagefind 1.5.2 says its files are
+    written while some may still be on their way to the disk, and they are cut short if it stops
+    (github.com/Pagefind/pagefind/issues/1271, mended after 1.5.2): an empty or truncated file in
+    the index breaks search. A file is whole once it is not empty, and, compressed, decompresses
+    to its end, or, JSON, reads as JSON."""
+    waiting, deadline = [path for path in output.rglob("*") if path.is_file()], time.monotonic() + WHOLE_SECONDS
+    while waiting := [path for path in waiting if not _whole_file(path.read_bytes(), path.suffix)]:
+        if time.monotonic() > deadline:
+            raise SearchIndexError(f"Pagefind did not finish writing {waiting[0].relative_to(output.parent)}")
+        await asyncio.sleep(0.01)
+
+
+def _whole_file(data: bytes, suffix: str) -> bool:
+    try:
+        if data[:2] == b"\x1f\x8b":  # gzip's mark: Pagefind compresses its index files
+            gzip.decompress(data)
+        elif suffix == ".json":
+            json.loads(data)
+    except (EOFError, OSError, ValueError, zlib.error):
+        return False
+    return bool(data)
 
 
 def _service_class():
@@ -176,11 +205,11 @@ def _service_class():
                 future.set_result(payload)
 
         async def close(self) -> None:
-            """Let the program finish on its own: its reply to write_files can come before the
-            last file is on disk, and stopping it then left an empty file in the index."""
+            """Let the program end on its own, at the end of its input, and stop it only if it does
+            not. (Ending loses files it has not finished writing: _whole() waits for them first.)"""
             stopped = False
             if self._backend.returncode is None:
-                self._backend.stdin.close()  # at the end of its input, the program writes out and exits
+                self._backend.stdin.close()  # at the end of its input, the program exits
                 try:
                     await asyncio.wait_for(self._backend.wait(), EXIT_SECONDS)
                 except asyncio.TimeoutError:
