@@ -8,8 +8,8 @@ The site the swap replaces is kept beside the target (`_site.previous`), and the
 it as its fresh folder and writes over its files where they stand. On a disk that discards freed
 blocks (as this project's machines do), deleting tens of thousands of files slows every file
 created for a minute or more afterwards, and freeing a file's blocks costs more than writing it:
-writing 30,000 files over old ones of about the same size takes a tenth of the time creating them
-takes after a large delete. The previous site's files are never trusted for their content: each
+here, writing 30,000 files over old ones of about the same size took 0.3 s, and creating them
+within a minute of a large delete 12 s or more. The previous site's files are never trusted for their content: each
 file of the new site is written (or linked) anew, and those the new site does not have are deleted.
 """
 from __future__ import annotations
@@ -49,7 +49,8 @@ class FreshFolder:
         remove_leftovers(target)
         # The process id in the name tells a later build whether this folder's build is still running.
         spare = target.with_name(target.name + SPARE)
-        if recycle and _recyclable(spare):
+        recycled = recycle and _recyclable(spare)
+        if recycled:
             self.path = target.with_name(f"{target.name}.new-{os.getpid()}-recycled")
             spare.rename(self.path)
             for name in unplaced:
@@ -59,8 +60,8 @@ class FreshFolder:
             self.path.chmod(0o755)  # mkdtemp makes it private; a site is for reading
         self._root = os.fspath(self.path)  # plain strings and os calls: pathlib costs seconds at scale
         self._made = {""}
-        self._old_files: set[str] = set()  # the files of the recycled site, which put_in_place() keeps or deletes
-        if self.path.name.endswith("-recycled"):
+        self._old_files: set[str] = set()  # the recycled site's: put_in_place() deletes those not placed
+        if recycled:
             self._old_files, folders = _walk(self._root)
             self._made.update(folders)
         self._keep_old = recycle
