@@ -131,12 +131,7 @@ class FreshFolder:
         for relpath in stale:
             _remove(f"{self._root}/{relpath}")
         for folder in sorted({relpath.rpartition("/")[0] for relpath in stale}, key=len, reverse=True):
-            while folder:
-                try:
-                    os.rmdir(f"{self._root}/{folder}")
-                except OSError:
-                    break  # it still has files
-                folder = folder.rpartition("/")[0]
+            _remove_emptied(self._root, folder)
 
     def _folder_for(self, relpath: str) -> None:
         folder = relpath.rpartition("/")[0]
@@ -183,6 +178,16 @@ def _remove(path: str) -> None:
         pass
     except IsADirectoryError:
         shutil.rmtree(path)
+
+
+def _remove_emptied(root: str, folder: str) -> None:
+    """Delete the folder below `root`, and each folder above it, for as long as they are empty."""
+    while folder:
+        try:
+            os.rmdir(f"{root}/{folder}")
+        except OSError:
+            break  # it still has files
+        folder = folder.rpartition("/")[0]
 
 
 def _clear_way(root: str, folder: str) -> None:
@@ -253,13 +258,7 @@ class SiteInPlace(FreshFolder):
                 count += 1
             except OSError:
                 continue  # already gone
-            folder = relpath.rpartition("/")[0]
-            while folder:
-                try:
-                    os.rmdir(f"{self._root}/{folder}")
-                except OSError:
-                    break  # it still has files
-                folder = folder.rpartition("/")[0]
+            _remove_emptied(self._root, relpath.rpartition("/")[0])
         threading.Thread(target=shutil.rmtree, args=(aside,), kwargs={"ignore_errors": True}, daemon=True).start()
 
     def discard(self) -> None:

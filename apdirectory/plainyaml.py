@@ -15,7 +15,8 @@ from typing import Any
 
 from .yamlread import YamlDoc, plain_scalar
 
-_FIELD = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(?: +(.*))?")
+_KEY = r"[A-Za-z][A-Za-z0-9_]*"  # a field's name, as the content model writes them
+_FIELD = re.compile(rf"({_KEY}):(?: +(.*))?")
 # A plain scalar that means itself in a block: none of YAML's indicators first, no ": " in it and
 # none of the characters that could start or end anything else.
 _PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ][^:\[\]{}]*(?::(?! |$)[^:\[\]{}]*)*")
@@ -23,7 +24,7 @@ _QUOTED = re.compile(r'"([^"\\]*)"|\'([^\']*)\'')
 _FLOW_ITEM = r'"[^"\\]*"|\'[^\']*\'|[^-?:,\[\]{}#&*!|>\'"%@` ][^:,\[\]{}]*?'
 # One item and the comma after it (none after the last; a comma at the end is left to libyaml).
 _FLOW_NEXT = re.compile(rf" *({_FLOW_ITEM}) *(?:,(?=.)|$)")
-_FLOW_FIELD = re.compile(rf" *([A-Za-z][A-Za-z0-9_]*: +(?:{_FLOW_ITEM})) *(?:,(?=.)|$)")
+_FLOW_FIELD = re.compile(rf" *({_KEY}: +(?:{_FLOW_ITEM})) *(?:,(?=.)|$)")
 
 
 _DEPTH = 6  # deeper than the content model goes; left to read_yaml, which refuses twelve levels
