@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
+from markupsafe._speedups import _escape_inner
 
 from . import changes, opendata, present
 from .directory import Directory
@@ -88,6 +89,7 @@ def make_environment(templates: Path, directory: Directory) -> jinja2.Environmen
     # a new environment whenever a template changes (serve), and a build reads each template once.
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True, auto_reload=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.template_class = _Template
     markup = Renderer(directory.abbreviations)
     env.filters.update(present.FILTERS, markdown=markup.markdown, text=markup.text)
     env.globals.update(site=directory.config.site, framework=directory.config.framework,
@@ -95,6 +97,30 @@ def make_environment(templates: Path, directory: Directory) -> jinja2.Environmen
                        footer_pages=directory.pages)
     env.globals["repeat"] = _repeat(env, directory.memo)
     return env
+
+
+class _Template(jinja2.Template):
+    """A template whose `{{ value }}`s are escaped by `_escape` instead of markupsafe's `escape`."""
+
+    @classmethod
+    def from_code(cls, environment, code, globals, uptodate=None):
+        template = super().from_code(environment, code, globals, uptodate)
+        # The compiled template looks `escape` up among its module's globals each time it is called.
+        template.root_render_func.__globals__["escape"] = _escape
+        return template
+
+
+def _escape(value) -> Markup:
+    """markupsafe.escape(value), the same Markup, without a call to Markup.__new__ (which is Python):
+    a provider's page escapes about 170 values, and this took a sixth of the time its template did."""
+    if type(value) is str:
+        return _NEW_STR(Markup, _escape_inner(value))
+    if hasattr(value, "__html__"):
+        return _NEW_STR(Markup, value.__html__())
+    return _NEW_STR(Markup, _escape_inner(str(value)))
+
+
+_NEW_STR = str.__new__
 
 
 def _repeat(env: jinja2.Environment, memo: Memo):
