@@ -53,6 +53,11 @@ plain_lines = st.tuples(st.sampled_from(LINE_STARTS), st.lists(plain_words, max_
 plain_texts = st.lists(st.one_of(plain_lines, plain_lines, st.just("")), min_size=1, max_size=10).map("\n".join)
 # Meanings that need escaping, one empty (the word is then left as it is).
 ODD_GLOSSARY = {"SEN": 'Needs <b> & "quoted" \u00a0 and\nmore', "AP": "", "KS3": "Key stage 3's"}
+# Abbreviations that do not start with a letter or digit, beside ones that do.
+UNLETTERED_GLOSSARY = {"(a)": "A in brackets", "£5": "Five pounds", "—": "A dash", "SEN": "Special educational needs"}
+# Paragraphs of plain words and those abbreviations: texts that PlainMarkdown takes.
+unlettered_texts = st.lists(st.lists(st.sampled_from(PLAIN_WORDS + [*UNLETTERED_GLOSSARY, "x£5", "x(a)y"]),
+                                     min_size=1, max_size=8).map(" ".join), min_size=1, max_size=4).map("\n\n".join)
 
 
 class _ReferenceShiftHeadings(markdown.treeprocessors.Treeprocessor):
@@ -108,6 +113,12 @@ def test_every_edge_word_and_line_start_anywhere_in_plain_text_is_what_plain_pyt
 @given(text=plain_texts)
 def test_abbreviations_whose_meanings_need_escaping_are_what_plain_python_markdown_gives(text):
     assert str(Renderer(ODD_GLOSSARY).markdown(text, 3)) == reference_markdown(text, 3, ODD_GLOSSARY)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=unlettered_texts)
+def test_abbreviations_that_do_not_start_with_a_letter_are_what_plain_python_markdown_gives(text):
+    assert str(Renderer(UNLETTERED_GLOSSARY).markdown(text, 3)) == reference_markdown(text, 3, UNLETTERED_GLOSSARY)
 
 
 @pytest.mark.parametrize("text", VECTORS["owasp"] + VECTORS["markdown"] + SAMPLE_BODIES)
