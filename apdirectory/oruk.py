@@ -38,6 +38,7 @@ ONLINE_AREA = "online"  # a location in this area is a virtual classroom; its ad
 # DfE registration, Ofsted and the framework are all English, so every location is in England.
 STATE_PROVINCE, COUNTRY = "England", "GB"
 CHARITY_SCHEMES = {"SC": "GB-SC", "NI": "GB-NIC"}  # org-id.guide lists; others are GB-CHC
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}  # a hex digit -> 10xx
 
 # key: (name, description, link_type), in the order the feed lists them
 TAXONOMIES = {
@@ -153,6 +154,7 @@ class Feed:
         self.site = directory.config.site
         # The council's name keeps two councils' ids apart if their feeds are ever merged.
         self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:ap-directory:{self.site.council}").bytes
+        self._namespace_sha1 = hashlib.sha1(self.namespace, usedforsecurity=False)
         self.taxonomies = {key: self._taxonomy(key) for key in TAXONOMIES}
         self.terms = {(key, term["term"]): term for key, taxonomy in self.taxonomies.items()
                       for term in taxonomy["taxonomy_terms"]}
@@ -160,15 +162,15 @@ class Feed:
     def id(self, *parts) -> str:
         """The parts' UUIDv5 in this feed's namespace, exactly as str(uuid.uuid5(...)) writes it.
 
-        Made straight from the SHA-1 digest (RFC 4122, 4.3): a feed has tens of thousands of ids,
-        and building a uuid.UUID object for each was most of the time the feed took.
+        Made straight from the SHA-1 digest (RFC 4122, 4.3), of which the namespace's part is taken
+        once: a feed has tens of thousands of ids, and building a uuid.UUID object for each was most
+        of the time the feed took.
         """
-        name = "/".join(map(str, parts)).encode()
-        octets = bytearray(hashlib.sha1(self.namespace + name, usedforsecurity=False).digest()[:16])
-        octets[6] = octets[6] & 0x0F | 0x50  # version 5
-        octets[8] = octets[8] & 0x3F | 0x80  # the RFC 4122 variant
-        digits = octets.hex()
-        return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+        sha1 = self._namespace_sha1.copy()
+        sha1.update("/".join(map(str, parts)).encode())
+        digits = sha1.hexdigest()
+        # The version (5) in the 13th digit, the RFC 4122 variant in the two top bits of the 17th.
+        return f"{digits[:8]}-{digits[8:12]}-5{digits[13:16]}-{_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:32]}"
 
     # --- taxonomies -------------------------------------------------------------------------
 
