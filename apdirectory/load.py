@@ -243,7 +243,7 @@ def _parse_entry(relpath: str, data: bytes, slug: str, model: type[M]) -> tuple[
     if isinstance(source, Problem):
         return None, [source]
     model_data, found = validate(model, source)
-    return (Entry(slug, source, model_data) if model_data is not None else None), found
+    return (Entry(slug, source.without_values(), model_data) if model_data is not None else None), found
 
 
 def _load_yaml(root: Path, relpath: str, model, problems: list[Problem]) -> tuple:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .plainyaml import read_plain_yaml
@@ -24,6 +24,12 @@ class Source:
     doc: YamlDoc  # the front matter (or the whole file, for .yaml files)
     body: str = ""  # the Markdown after the front matter
     body_line: int = 0  # the file line where the body starts
+
+    def without_values(self) -> Source:
+        """The source without the values read from it, but with their lines: all a validated entry
+        needs (its model has the values). Entries are pickled, for the cache and from one process to
+        another; without the values, in a sixth less time, and unpickled in a quarter less."""
+        return replace(self, doc=YamlDoc(None, self.doc.lines))
 
     def line(self, loc: tuple) -> int:
         """The line of a field, or of the nearest enclosing field that exists."""
