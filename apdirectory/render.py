@@ -12,7 +12,11 @@ from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
-from markupsafe._speedups import _escape_inner
+
+try:  # the C function behind markupsafe 3's escape()
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # another version, or one without its C speed-ups: Jinja then uses escape() itself
+    _escape_inner = None
 
 from . import changes, opendata, present
 from .directory import Directory
@@ -89,7 +93,8 @@ def make_environment(templates: Path, directory: Directory) -> jinja2.Environmen
     # a new environment whenever a template changes (serve), and a build reads each template once.
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True, auto_reload=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.template_class = _Template
+    if _escape_inner:
+        env.template_class = _Template
     markup = Renderer(directory.abbreviations)
     env.filters.update(present.FILTERS, markdown=markup.markdown, text=markup.text)
     env.globals.update(site=directory.config.site, framework=directory.config.framework,

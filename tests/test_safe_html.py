@@ -10,10 +10,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
+from markupsafe import Markup
 
-from conftest import copy_project, run_build
+from apdirectory import pipeline
+from apdirectory.directory import build_directory
+from apdirectory.render import make_environment
+from conftest import REPO, copy_project, run_build
 from htmlpage import Page, html_files
 
 VECTORS = yaml.safe_load((Path(__file__).parent / "xss/vectors.yaml").read_text(encoding="utf-8"))
@@ -171,3 +176,28 @@ def test_links_to_other_sites_carry_noopener_noreferrer(site, hostile_site):
                     assert {"noopener", "noreferrer"} <= set((attrs.get("rel") or "").split()), f"{path}: {attrs}"
                     checked += 1
     assert checked > 100
+
+
+class _Html:
+    def __html__(self):
+        return "<em>already safe</em>"
+
+
+class _Shown:
+    def __str__(self):
+        return "<b>&\"'</b>"
+
+
+class _Text(str):
+    pass
+
+
+def test_templates_escape_every_kind_of_value_as_jinja_does():
+    """The site's templates escape values by a faster way of their own: the same text as Jinja's."""
+    values = {"text": "<script>alert('x') & \"y\"</script>", "markup": Markup("<i>kept</i>"), "number": 3.5,
+              "html": _Html(), "shown": _Shown(), "subclass": _Text("<u>"), "none": None, "empty": ""}
+    source = "".join(f"{{{{ {name} }}}}|" for name in values) + "{{ text | upper }}"
+    ours = make_environment(REPO / "templates", build_directory(pipeline.check(REPO).content))
+    expected = jinja2.Environment(autoescape=True).from_string(source).render(**values)
+    assert ours.from_string(source).render(**values) == expected
+    assert "&lt;script&gt;" in expected and "<i>kept</i>" in expected and "<em>already safe</em>" in expected
