@@ -26,6 +26,7 @@ from .facets import provider_filters
 from .load import Entry
 from .models import Provider
 
+FOLDER = "pagefind"  # the search index's folder in the site
 # Pagefind writes its stock search UI too; the site has its own (templates/assets/find.js).
 STOCK_UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
                   "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -68,9 +69,6 @@ def provider_record(directory: Directory, entry: Entry[Provider]) -> Record:
         filters=provider_filters(directory, p),
         sort={"name": p.name.casefold()},
     )
-
-
-FOLDER = "pagefind"  # in the site
 
 
 def write_index(directory: Directory, site: Path) -> int:

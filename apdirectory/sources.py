@@ -28,7 +28,7 @@ class Source:
     def without_values(self) -> Source:
         """The source without the values read from it, but with their lines: all a validated entry
         needs (its model has the values). Entries are pickled, for the cache and from one process to
-        another; without the values, in a sixth less time, and unpickled in a quarter less."""
+        another; without the values, in a sixth less time (73 to 61 us), and unpickled in a fifth less (96 to 77 us)."""
         return replace(self, doc=YamlDoc(None, self.doc.lines))
 
     def line(self, loc: tuple) -> int:
