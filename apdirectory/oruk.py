@@ -15,10 +15,10 @@ HTML, `<`, `>` and `&` inside strings are written as \\u escapes: a browser find
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from typing import Iterable, Iterator
 
+from .compactjson import compact_json
 from .directory import Directory
 from .load import Entry
 from .memo import Memo
@@ -96,10 +96,11 @@ def file_paths(address: str) -> list[str]:
 
 
 def feed_json(document: dict) -> bytes:
-    # Compact: programs read the feed, and without indent json uses its fast C encoder.
-    text = json.dumps(document, ensure_ascii=True, separators=(",", ":")) + "\n"
-    # With ensure_ascii, <, > and & can only be inside strings, where \u escapes mean the same.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
+    # Compact: programs read the feed. ASCII only: the files at ORUK's addresses (index.html, or no
+    # extension) are not served as JSON, so nothing tells a client that they are UTF-8.
+    data = compact_json(document, ascii_only=True) + b"\n"
+    # With ASCII only, <, > and & can only be inside strings, where \u escapes mean the same.
+    return data.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
 
 
 def feed_documents(directory: Directory, page_size: int = PAGE_SIZE) -> dict[str, dict]:
