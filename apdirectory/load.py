@@ -183,8 +183,16 @@ def _load_entries(root: Path, relpaths: list[str], model: type[M], problems: lis
         parsed_here[relpath] = _parse_entry(relpath, data, slug, model)
         return digest, pickle.dumps(parsed_here[relpath], protocol=pickle.HIGHEST_PROTOCOL), False
 
-    results = iter(share_out([item for item, (_, same) in zip(to_load, known_as) if same is None], load,
-                             workers=workers))
+    todo = [item for item, (_, same) in zip(to_load, known_as) if same is None]
+
+    def received(index: int, result):
+        """What loading gave, with the entry unpickled here as soon as another process sends it."""
+        if not cache or isinstance(result, Problem):
+            return result
+        digest, pickled, cached = result
+        return digest, pickled, cached, parsed_here.pop(todo[index][0], None) or pickle.loads(pickled)
+
+    results = iter(share_out(todo, load, workers=workers, receive=received))
     entries = []
     for (relpath, _), (status, same) in zip(to_load, known_as):
         if same is not None:
@@ -196,9 +204,8 @@ def _load_entries(root: Path, relpaths: list[str], model: type[M], problems: lis
                 problems.append(result)
                 continue
             if cache:
-                digest, pickled, cached = result
+                digest, pickled, cached, result = result
                 cache.remember(relpath, digest, None if cached else pickled)
-                result = parsed_here.pop(relpath, None) or pickle.loads(pickled)
                 if known:
                     known.remember(relpath, status, digest, result)
         entry, found = result

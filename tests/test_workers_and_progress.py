@@ -10,12 +10,15 @@ import re
 import pty
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from conftest import REPO, run_build
 from snapshot import snapshot
 
-from apdirectory.workers import MIN_PER_WORKER
+from apdirectory.workers import MIN_PER_WORKER, WorkFailed, share_out
 
 PROGRESS = "Making the pages and the open data:"
 
@@ -126,3 +129,38 @@ def test_timings_lists_each_stage_with_its_seconds(project, tmp_path):
                                             "Making the pages, the open data and the search index",
                                             "Putting the new site in place"]
     assert sum(float(seconds) for seconds, _ in stages) > 0
+
+
+def test_results_come_back_in_order_and_are_received_in_the_calling_process():
+    """Workers send their results as they go; `receive` turns each into what the caller keeps, in
+    the caller's own process, whichever worker made it."""
+    items = list(range(3 * MIN_PER_WORKER))
+    caller = os.getpid()
+
+    def work(n: int) -> tuple[int, int]:
+        time.sleep(0.001)  # long enough for every worker to have started before the items run out
+        return n * n, os.getpid()
+
+    made = share_out(items, work, workers=3, receive=lambda index, result: (index, *result, os.getpid()))
+    assert [(index, square) for index, square, _, _ in made] == [(n, n * n) for n in items]
+    assert {received_in for _, _, _, received_in in made} == {caller}
+    assert len({made_in for _, _, made_in, _ in made}) > 1, "the work was shared out"
+
+
+def test_a_worker_that_stops_before_it_finishes_fails_the_work():
+    """A worker killed halfway (by the system when memory runs out, say) sends no last message."""
+    caller = os.getpid()
+
+    def work(n: int) -> int:
+        if n == len(items) // 2 and os.getpid() != caller:
+            os._exit(3)
+        return n
+
+    items = list(range(3 * MIN_PER_WORKER))
+    for _ in range(20):  # until a worker, not the calling process, takes the middle item
+        try:
+            share_out(items, work, workers=2)
+        except WorkFailed as failed:
+            assert str(failed) == "a worker process stopped before it finished (exit status 3)"
+            return
+    pytest.fail("the calling process took the middle item every time")
