@@ -108,7 +108,7 @@ class _Counters:
 def _start(items, work, describe, shared: _Counters) -> tuple[int, int]:
     reader, writer, parent = *os.pipe(), os.getpid()
     pid = os.fork()
-    if pid == 0:  # the child: do its share, send the results as it goes, and leave without cleaning up
+    if pid == 0:  # the child: do its share, sending the results as it goes, and leave without cleaning up
         code = 1
         try:
             _end_with(parent)
@@ -152,7 +152,7 @@ def _run_share(items, work, describe, shared: _Counters, after_chunk) -> tuple[s
 # A worker's results go to the process that started it in messages: the length of a pickle, then
 # the pickle: ("results", [(index, result), ...]) any number of times, then (status, payload).
 _LENGTH = struct.Struct("<Q")
-_BATCH = 256 * 1024  # bytes a worker gathers before it sends them: few writes, and little waiting at the end
+_BATCH = 256 * 1024  # bytes a worker gathers before sending them: few writes, little waiting at the end
 _PIPE_SIZE = 1024 * 1024  # room in the pipe for a worker to go on while the main process is busy
 _F_SETPIPE_SZ = 1031  # Linux's fcntl command
 
@@ -224,19 +224,19 @@ class _Inbox:
                 break  # the rest of the message is still on its way
             kind, payload = pickle.loads(buffer[start + _LENGTH.size:end])
             start = end
-            if kind != "results":  # the worker's last message
-                self._finish(reader, payload if kind == "failed" else None)
+            if kind != "results":  # the worker's last message: ("ok", None) or ("failed", why)
+                self._finish(reader, failed=kind == "failed", why=payload)
                 return
             yield payload
         del buffer[:start]
         if not data:  # the worker stopped without its last message
-            self._finish(reader, None, stopped=True)
+            self._finish(reader, stopped=True)
 
-    def _finish(self, reader: int, failure: object, stopped: bool = False) -> None:
+    def _finish(self, reader: int, failed: bool = False, why: object = None, stopped: bool = False) -> None:
         pid, _ = self.waiting.pop(reader)
         os.close(reader)
         code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-        if failure is not None:
-            self.failures.append(failure)
+        if failed:
+            self.failures.append(why)
         elif stopped or code:
             self.failures.append(f"a worker process stopped before it finished (exit status {code})")
