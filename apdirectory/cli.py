@@ -13,6 +13,7 @@ from .report import report
 from .scaffold import ScaffoldError, next_steps, write_new_provider
 from .schema import DEFAULT_FOLDER, write_schemas
 from .serve import serve
+from .workers import WorkerStopped
 
 COMMANDS = ("build", "check", "new", "schema", "serve")
 
@@ -27,7 +28,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{root} has no site_config.yaml or content/ folder: run this in the directory's "
               "repository, or pass --root", file=sys.stderr)
         return 2
-    return args.run(args, root)
+    try:
+        return args.run(args, root)
+    except WorkerStopped as stopped:
+        print(f"Stopped: {stopped}. Nothing was written; a site built before is as it was. Run the "
+              "command again. If a worker is stopped again, the computer may be short of memory: build "
+              "with --workers 1 to use less.", file=sys.stderr)
+        return 1
 
 
 def _build(args: argparse.Namespace, root: Path) -> int:

@@ -21,7 +21,7 @@ from .progress import Progress
 from .render import PageSpec, SiteRenderer
 from .review import check_review_ages
 from .rules import check_rules
-from .workers import CHUNK, WorkFailed, default_workers, share_out
+from .workers import CHUNK, WorkerStopped, WorkFailed, default_workers, share_out
 
 
 @dataclass
@@ -68,7 +68,11 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
     memo = memo or Memo()
     memo.start(shared)
     with collector_paused():
-        checked = check(root, today, entries, workers, kept, memo)
+        try:
+            checked = check(root, today, entries, workers, kept, memo)
+        except WorkerStopped:
+            progress.done()  # the command says what happened, on a line of its own
+            raise
         if not checked.ok:
             progress.done()
             return checked, None
@@ -87,6 +91,8 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
         _write(root, target, renderer, entries, shared, search, workers, progress, in_place, kept,
                lambda: ready and ready(checked, directory))
         entries.save()  # only after a build that wrote its site: a failed build changes nothing
+    except WorkerStopped:
+        raise  # not a page's fault: the command says what happened
     except WorkFailed as failed:
         return _failed(checked, failed, failed.reason if isinstance(failed.reason, Problem) else None)
     except Exception as exc:

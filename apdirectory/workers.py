@@ -41,6 +41,15 @@ class WorkFailed(Exception):
         self.reason = reason
 
 
+class WorkerStopped(WorkFailed):
+    """A worker process ended before it finished its share, without saying why: killed, most likely
+    (Linux kills the largest process when memory runs out)."""
+
+    def __init__(self, code: int):
+        how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+        super().__init__(f"a worker process stopped before it finished ({how})")
+
+
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -76,14 +85,14 @@ def share_out(items: Sequence[T], work: Callable[[T], R], *, workers: int,
             progress(shared.get(_DONE), len(items))
 
     status, payload = _run_share(items, work, describe, shared, after_chunk)
-    failures = [payload] if status == "failed" else []
+    failures = [WorkFailed(payload)] if status == "failed" else []
     for message in inbox.sent(until_done=True):
         keep(message)
     if progress:
         progress(shared.get(_DONE), len(items))  # the last chunk may have been another worker's
     failures += inbox.failures
     if failures:
-        raise WorkFailed(failures[0])
+        raise failures[0]
     return results
 
 
@@ -198,7 +207,7 @@ class _Inbox:
         self.waiting = {reader: (pid, bytearray()) for pid, reader in children}
         for reader in self.waiting:
             os.set_blocking(reader, False)
-        self.failures: list = []
+        self.failures: list[WorkFailed] = []
 
     def sent(self, until_done: bool = False) -> Iterator[list]:
         """The batches of results sent since last asked; `until_done`: all of them, until every
@@ -237,6 +246,6 @@ class _Inbox:
         os.close(reader)
         code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
         if failed:
-            self.failures.append(why)
+            self.failures.append(WorkFailed(why))
         elif stopped or code:
-            self.failures.append(f"a worker process stopped before it finished (exit status {code})")
+            self.failures.append(WorkerStopped(code))

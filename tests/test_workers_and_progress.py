@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import pty
+import signal
 import subprocess
 import sys
 import time
@@ -164,3 +165,41 @@ def test_a_worker_that_stops_before_it_finishes_fails_the_work():
             assert str(failed) == "a worker process stopped before it finished (exit status 3)"
             return
     pytest.fail("the calling process took the middle item every time")
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux's /proc)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        try:
+            stat = Path(entry.path, "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:  # it has ended
+            continue
+        if stat and int(stat.rpartition(")")[2].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("stage", ["loading", "making the pages"])
+def test_a_build_whose_worker_is_killed_says_so_and_keeps_the_site(project, tmp_path, stage):
+    """The system may kill a worker (when memory runs out, say): the build says what happened and
+    what to do, and the site built before stays as it was."""
+    many_providers(project, copies=35)
+    out = tmp_path / "_site"
+    assert run_build("build", "--output", str(out), "--no-search", root=project).returncode == 0
+    before = snapshot(out)
+    build = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--root", str(project),
+                              "--output", str(out), "--no-search"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen: list[int] = []  # the first worker loads the files; the next one makes pages
+    while build.poll() is None and len(seen) < (1 if stage == "loading" else 2):
+        seen += [pid for pid in children(build.pid) if pid not in seen]
+    os.kill(seen[-1], signal.SIGKILL)
+    printed = build.communicate(timeout=300)[1]
+    assert build.returncode == 1, printed
+    assert printed.rstrip().endswith(
+        "Stopped: a worker process stopped before it finished (killed by signal 9). Nothing was written; a site "
+        "built before is as it was. Run the command again. If a worker is stopped again, the computer may be "
+        "short of memory: build with --workers 1 to use less."), printed
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob("_site.new-*")), "the unfinished site is gone"
