@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import ctypes
 import os
+import pickle
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -61,15 +64,25 @@ class FreshFolder:
         self._root = os.fspath(self.path)  # plain strings and os calls: pathlib costs seconds at scale
         self._made = {""}
         self._old_files: set[str] = set()  # the recycled site's: put_in_place() deletes those not placed
-        if recycled:
-            self._old_files, folders = _walk(self._root)
-            self._made.update(folders)
+        # Listing 63,000 files took 0.3 s here, and over a second when the disk had to be read:
+        # another process lists them while this one goes on.
+        self._listing = _Listing(self._root) if recycled else None
         self._keep_old = recycle
+
+    def ready(self) -> None:
+        """Have the recycled site's files listed: before anything is written (the first write asks),
+        and before forking processes that write, which would otherwise each ask again."""
+        if self._listing:
+            self._old_files, folders = self._listing.result()
+            self._made.update(folders)
+            self._listing = None
 
     def write(self, relpath: str, data: bytes, also: tuple[str, ...] = ()) -> os.stat_result:
         """Write one file; return its status (inode, size, time), by which the cache knows it later.
         `also`: the other names the file is to have, given by link() after."""
         path = f"{self._root}/{relpath}"
+        if self._listing:
+            self.ready()
         reused = self._reuse(path, also) if relpath in self._old_files else None
         handle = reused[0] if reused else self._create(relpath, path)
         try:
@@ -86,6 +99,8 @@ class FreshFolder:
         """Give the file `existing` (an absolute path, or one in this folder) a second name."""
         existing = existing if existing.startswith("/") else f"{self._root}/{existing}"
         path = f"{self._root}/{relpath}"
+        if self._listing:
+            self.ready()
         if relpath in self._old_files:
             if _same_file(existing, path):
                 return  # the recycled site's file was the same one already
@@ -97,11 +112,14 @@ class FreshFolder:
         """Make this folder the target, and the old site the spare (or go). `placed` holds
         (path, key, stamp) of each file of the new site; `before`, path -> (key, stamp) of the
         site as it was."""
+        self.ready()
         if self._old_files:
             self._remove_old(self._old_files - {relpath for relpath, _, _ in placed})
         swap_into_place(self.path, self.target, file_count=len(placed), keep_old=self._keep_old)
 
     def discard(self) -> None:
+        if self._listing:
+            self._listing.stop()
         shutil.rmtree(self.path, ignore_errors=True)
 
     def _reuse(self, path: str, also: tuple[str, ...]) -> tuple[int, int] | None:
@@ -152,6 +170,28 @@ _REWRITE_FLAGS = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLO
 def _recyclable(spare: Path) -> bool:
     """The folder is a site this program built (not a link to one), so its files may be written over."""
     return spare.is_dir() and not spare.is_symlink() and (spare / SITE_MARK).is_file()
+
+
+class _Listing:
+    """_walk(root), done by a new Python process running this file while the build goes on: a new
+    process, not a fork, so that the build's memory stays its own."""
+
+    def __init__(self, root: str):
+        self.process = subprocess.Popen([sys.executable, "-I", os.path.abspath(__file__), root],
+                                        stdout=subprocess.PIPE)
+
+    def result(self) -> tuple[set[str], set[str]]:
+        data = self.process.stdout.read()  # it writes once it has walked the whole folder
+        self.process.stdout.close()
+        if self.process.wait() != 0:
+            raise OSError(f"could not list the files in {self.process.args[-1]} "
+                          f"(exit status {self.process.returncode})")
+        return pickle.loads(data)
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.stdout.close()
+        self.process.wait()
 
 
 def _walk(root: str) -> tuple[set[str], set[str]]:
@@ -218,6 +258,7 @@ class SiteInPlace(FreshFolder):
         self._root = os.fspath(target)
         self._made = {""}
         self._old_files = set()
+        self._listing = None
         # Named by the build's process, not the worker's, so that the build can find every one.
         self._suffix = f".new-{os.getpid()}"
         self._written: set[str] = set()  # by this process
@@ -379,3 +420,7 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+if __name__ == "__main__":  # _Listing: the files and folders below a folder, pickled
+    sys.stdout.buffer.write(pickle.dumps(_walk(sys.argv[1]), protocol=pickle.HIGHEST_PROTOCOL))

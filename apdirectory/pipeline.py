@@ -76,10 +76,16 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
         if not checked.ok:
             progress.done()
             return checked, None
-        directory = build_directory(checked.content, memo)
+        try:  # now: another process lists a recycled folder's files while the pages are worked out
+            cache, site = _site_to_write(root, target, entries, shared, in_place, kept)
+        except Exception as exc:
+            progress.done()
+            return _failed(checked, exc, faults.write_problem(exc, target))
         try:
+            directory = build_directory(checked.content, memo)
             renderer = SiteRenderer(directory, root / "templates")
         except Exception as exc:
+            site.discard()
             progress.done()
             return _failed(checked, exc, faults.render_problem(exc, root))
         # The directory lives until the build ends: the cycle collector need not scan it again and
@@ -88,7 +94,7 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
         # Frozen before the collector starts again, it is never scanned at all.
         gc.freeze()
     try:
-        _write(root, target, renderer, entries, shared, search, workers, progress, in_place, kept,
+        _write(root, renderer, entries, cache, site, search, workers, progress,
                lambda: ready and ready(checked, directory))
         entries.save()  # only after a build that wrote its site: a failed build changes nothing
     except WorkerStopped:
@@ -118,21 +124,26 @@ FEED = Export(lambda directory: oruk.each_file(oruk.list_documents(oruk.Feed(dir
 SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it need not wait for them
 
 
-def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache, shared: str,
-           search: bool, workers: int, progress: Progress, in_place: bool, kept: KeptFiles | None,
-           ready: Callable[[], None]) -> None:
+def _site_to_write(root: Path, target: Path, entries: EntryCache, shared: str, in_place: bool,
+                   kept: KeptFiles | None) -> tuple[SiteCache, output.FreshFolder]:
+    """What the last build wrote, and where this one writes: a fresh folder, or (for `serve`) the
+    site itself."""
     cache = SiteCache(root, target, entries, shared, kept)
     # Only a site the cache describes in full can be changed in place: the cache alone knows which
     # of its files a new build no longer has.
     if in_place and cache.previous and (target / output.SITE_MARK).is_file():
-        site = output.SiteInPlace(target)
         cache.trusted = True  # serve takes the site to be as its last build left it
-    else:
-        site = output.FreshFolder(target, recycle=True, unplaced=(search_index.FOLDER,))
+        return cache, output.SiteInPlace(target)
+    return cache, output.FreshFolder(target, recycle=True, unplaced=(search_index.FOLDER,))
+
+
+def _write(root: Path, renderer: SiteRenderer, entries: EntryCache, cache: SiteCache, site: output.FreshFolder,
+           search: bool, workers: int, progress: Progress, ready: Callable[[], None]) -> None:
+    target = site.target
     index_after = search and isinstance(site, output.SiteInPlace)  # Pagefind writes its own folder
-    entries.set_aside()
     place = Placer(site, cache)
     try:
+        entries.set_aside()
         progress.stage("Making the pages, the open data and the search index" if search and not index_after
                        else "Making the pages and the open data")
         work, placed = [], []
@@ -146,6 +157,7 @@ def _write(root: Path, target: Path, renderer: SiteRenderer, entries: EntryCache
         # start on them at once: the search index, the downloads, the feed's lists.
         for n, item in enumerate(([SEARCH_INDEX] if search and not index_after else []) + [*DOWNLOADS, FEED]):
             work.insert(n * CHUNK, item)
+        site.ready()  # the recycled folder's files listed, before the workers are forked
         made = share_out(work, _Maker(renderer, place), workers=workers,
                          describe=lambda exc: _describe(exc, root, target), progress=progress.count)
         sizes = {path: size for item in DOWNLOADS for path, size in made[work.index(item)][0].items()}

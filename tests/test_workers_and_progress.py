@@ -155,6 +155,7 @@ def test_a_worker_that_stops_before_it_finishes_fails_the_work():
     def work(n: int) -> int:
         if n == len(items) // 2 and os.getpid() != caller:
             os._exit(3)
+        time.sleep(0.0005)  # long enough for the worker to have started before the items run out
         return n
 
     items = list(range(3 * MIN_PER_WORKER))
