@@ -40,12 +40,14 @@ class FreshFolder:
     need be), then swapped into place or discarded.
 
     With `recycle`, the new folder is the site before last (_site.previous) when there is one, and
-    its files are written over. A file is written where it stands only when no other name has it
-    but the ones it is to have in the new site (`also`): the previous site's files may also be the
-    current site's, linked when they were unchanged. Folders in `unplaced` (the search index,
-    which Pagefind writes itself) are emptied first."""
+    its files are written over; with `list_apart`, another process lists them meanwhile (for a
+    large site). A file is written where it stands only when no other name has it but the ones it
+    is to have in the new site (`also`): the previous site's files may also be the current site's,
+    linked when they were unchanged. Folders in `unplaced` (the search index, which Pagefind writes
+    itself) are emptied first."""
 
-    def __init__(self, target: Path, recycle: bool = False, unplaced: tuple[str, ...] = ()):
+    def __init__(self, target: Path, recycle: bool = False, unplaced: tuple[str, ...] = (),
+                 list_apart: bool = False):
         check_target(target)
         self.target = target
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -64,9 +66,12 @@ class FreshFolder:
         self._root = os.fspath(self.path)  # plain strings and os calls: pathlib costs seconds at scale
         self._made = {""}
         self._old_files: set[str] = set()  # the recycled site's: put_in_place() deletes those not placed
-        # Listing 63,000 files took 0.3 s here, and over a second when the disk had to be read:
-        # another process lists them while this one goes on.
-        self._listing = _Listing(self._root) if recycled else None
+        # Listing 63,000 files took 0.3 s here, and over a second when the disk had to be read: with
+        # `list_apart`, another process lists them while this one goes on. It takes 50 ms to start.
+        self._listing = _Listing(self._root) if recycled and list_apart else None
+        if recycled and not list_apart:
+            self._old_files, folders = _walk(self._root)
+            self._made.update(folders)
         self._keep_old = recycle
 
     def ready(self) -> None:

@@ -24,6 +24,12 @@ from .rules import check_rules
 from .workers import CHUNK, WorkerStopped, WorkFailed, default_workers, share_out
 
 
+# From this many providers, the site before last is listed by another process while the pages are
+# worked out. Below, listing it here is quicker than starting a process: 5 ms against 53 ms for the
+# sample's 363 files; 63,000 files take 0.3 s or more.
+LIST_APART_FROM = 1000
+
+
 @dataclass
 class Checked:
     content: Content
@@ -77,7 +83,8 @@ def build(root: Path, target: Path, today: dt.date | None = None, search: bool =
             progress.done()
             return checked, None
         try:  # now: another process lists a recycled folder's files while the pages are worked out
-            cache, site = _site_to_write(root, target, entries, shared, in_place, kept)
+            cache, site = _site_to_write(root, target, entries, shared, in_place, kept,
+                                         list_apart=len(checked.content.providers) >= LIST_APART_FROM)
         except Exception as exc:
             progress.done()
             return _failed(checked, exc, faults.write_problem(exc, target))
@@ -125,7 +132,7 @@ SEARCH_INDEX = "the search index"  # made from the directory, not the pages: it 
 
 
 def _site_to_write(root: Path, target: Path, entries: EntryCache, shared: str, in_place: bool,
-                   kept: KeptFiles | None) -> tuple[SiteCache, output.FreshFolder]:
+                   kept: KeptFiles | None, list_apart: bool) -> tuple[SiteCache, output.FreshFolder]:
     """What the last build wrote, and where this one writes: a fresh folder, or (for `serve`) the
     site itself."""
     cache = SiteCache(root, target, entries, shared, kept)
@@ -134,7 +141,7 @@ def _site_to_write(root: Path, target: Path, entries: EntryCache, shared: str, i
     if in_place and cache.previous and (target / output.SITE_MARK).is_file():
         cache.trusted = True  # serve takes the site to be as its last build left it
         return cache, output.SiteInPlace(target)
-    return cache, output.FreshFolder(target, recycle=True, unplaced=(search_index.FOLDER,))
+    return cache, output.FreshFolder(target, recycle=True, unplaced=(search_index.FOLDER,), list_apart=list_apart)
 
 
 def _write(root: Path, renderer: SiteRenderer, entries: EntryCache, cache: SiteCache, site: output.FreshFolder,
