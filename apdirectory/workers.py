@@ -15,12 +15,12 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import mmap
-import multiprocessing
 import os
 import pickle
 import select
 import signal
 import struct
+import tempfile
 import traceback
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -97,20 +97,27 @@ def share_out(items: Sequence[T], work: Callable[[T], R], *, workers: int,
 
 
 class _Counters:
-    """Two numbers that every worker sees and changes, under one lock."""
+    """Two numbers that every worker sees and changes, under one lock.
+
+    The lock is a POSIX record lock on a temporary file, which the system lets go of when the
+    process holding it ends: a worker killed while it held a semaphore would leave the others
+    waiting for it for ever."""
 
     def __init__(self):
         self.memory = mmap.mmap(-1, 16)  # anonymous and shared: forked children see the same bytes
-        self.lock = multiprocessing.get_context("fork").Lock()
+        self.lock = tempfile.TemporaryFile()  # record locks are each process's own, not inherited
 
     def get(self, offset: int) -> int:
         return struct.unpack_from("q", self.memory, offset)[0]
 
     def add(self, offset: int, amount: int) -> int:
         """Add `amount`; return the value before."""
-        with self.lock:
+        fcntl.lockf(self.lock, fcntl.LOCK_EX)
+        try:
             before = self.get(offset)
             struct.pack_into("q", self.memory, offset, before + amount)
+        finally:
+            fcntl.lockf(self.lock, fcntl.LOCK_UN)
         return before
 
 
