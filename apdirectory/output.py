@@ -70,24 +70,26 @@ class FreshFolder:
         # `list_apart`, another process lists them while this one goes on. It takes 50 ms to start.
         self._listing = _Listing(self._root) if recycled and list_apart else None
         if recycled and not list_apart:
-            self._old_files, folders = _walk(self._root)
-            self._made.update(folders)
+            self._take(_walk(self._root))
         self._keep_old = recycle
 
     def ready(self) -> None:
         """Have the recycled site's files listed: before anything is written (the first write asks),
         and before forking processes that write, which would otherwise each ask again."""
         if self._listing:
-            self._old_files, folders = self._listing.result()
-            self._made.update(folders)
+            self._take(self._listing.result())
             self._listing = None
+
+    def _take(self, listed: tuple[set[str], set[str]]) -> None:
+        """The recycled site's files and folders, as _walk lists them."""
+        self._old_files, folders = listed
+        self._made.update(folders)
 
     def write(self, relpath: str, data: bytes, also: tuple[str, ...] = ()) -> os.stat_result:
         """Write one file; return its status (inode, size, time), by which the cache knows it later.
         `also`: the other names the file is to have, given by link() after."""
         path = f"{self._root}/{relpath}"
-        if self._listing:
-            self.ready()
+        self.ready()
         reused = self._reuse(path, also) if relpath in self._old_files else None
         handle = reused[0] if reused else self._create(relpath, path)
         try:
@@ -104,8 +106,7 @@ class FreshFolder:
         """Give the file `existing` (an absolute path, or one in this folder) a second name."""
         existing = existing if existing.startswith("/") else f"{self._root}/{existing}"
         path = f"{self._root}/{relpath}"
-        if self._listing:
-            self.ready()
+        self.ready()
         if relpath in self._old_files:
             if _same_file(existing, path):
                 return  # the recycled site's file was the same one already
