@@ -143,11 +143,31 @@ class Vocabularies(Model):
     subjects: Vocabulary
 
 
+SearchWords = dict[Annotated[str, Strict(), Field(pattern=r"^[A-Za-z0-9-]+$")], list[Text]]
+
+
+class SearchWordsByVocabulary(Model):
+    """Other words people type for a code, such as autism for ASD: each finds the providers with that code."""
+    needs: SearchWords = Field(default_factory=dict)
+    reasons: SearchWords = Field(default_factory=dict)
+    areas: SearchWords = Field(default_factory=dict)
+    subjects: SearchWords = Field(default_factory=dict)
+
+
+class FindSettings(Model):
+    hours_per_week_bands: Annotated[list[Annotated[WholeNumber, Field(ge=1, le=60)]], Field(min_length=1)] = Field(
+        default_factory=lambda: [10, 20], description=(
+            "The upper ends of the hours-a-week choices on Find a provider: [10, 20] gives "
+            "up to 10, over 10 and up to 20, and over 20 hours a week"))
+    search_words: SearchWordsByVocabulary = Field(default_factory=SearchWordsByVocabulary)
+
+
 class SiteConfig(Model):
     site: SiteSettings
     framework: Framework
     review: Review
     vocabularies: Vocabularies
+    find: FindSettings = Field(default_factory=FindSettings)
 
 
 # --- content/lots/lot-<n>-<slug>.md -------------------------------------------------------

@@ -20,7 +20,7 @@ except ImportError:  # another version, or one without its C speed-ups: Jinja th
 
 from . import changes, opendata, present
 from .directory import Directory
-from .facets import build_facets, provider_card
+from .facets import Match, build_facets, provider_card
 from .markup import Renderer
 from .memo import Memo
 
@@ -188,11 +188,11 @@ def page_specs(directory: Directory) -> list[PageSpec]:
 
 def _find_pages(directory: Directory) -> list[PageSpec]:
     """/find/ (search and filters, every provider with its facts) and a static page per filter option."""
-    facets = build_facets(directory)
     cards = directory.memo.each("card facts", directory.providers, lambda p: provider_card(directory, p))
+    facets = build_facets(directory, cards)
     find_crumbs = [("Home", ""), ("Find a provider", "find/")]
     specs = [PageSpec("find/index.html", "find.html", "Find a provider", [("Home", "")],
-                      context={"facets": facets, "cards": cards})]
+                      context={"facets": facets, "matches": [Match(card, card.offers) for card in cards]})]
     for facet in facets:
         for option in facet.options:
             if option.count:

@@ -166,10 +166,30 @@ def _check_config(content: Content, today: dt.date) -> list[Problem]:
                 problems.append(Problem(source.path, source.line(loc), field_path(loc),
                                         f"'{code}' and '{other}' differ only in capital letters, which the "
                                         "site's filter addresses ignore: give one of them a different code"))
+    problems += _check_find_settings(content)
     for name in ("started", "last_refreshed"):
         date = getattr(content.config.framework, name)
         if date > today:
             loc = ("framework", name)
             problems.append(Problem(content.config_source.path, content.config_source.line(loc),
                                     field_path(loc), f"{date.isoformat()} is in the future: give the date it happened"))
+    return problems
+
+
+def _check_find_settings(content: Content) -> list[Problem]:
+    """Search words name codes that exist, and the hours-a-week choices go up."""
+    problems, source, find = [], content.config_source, content.config.find
+    for name in ("needs", "reasons", "areas", "subjects"):
+        vocabulary = getattr(content.config.vocabularies, name)
+        for code in getattr(find.search_words, name):
+            if code not in vocabulary:
+                loc = ("find", "search_words", name, code)
+                problems.append(Problem(source.path, source.line(loc), field_path(loc),
+                                        f"'{code}' is not a code in vocabularies.{name} "
+                                        f"(one of {', '.join(vocabulary)})"))
+    bands = find.hours_per_week_bands
+    if any(low >= high for low, high in zip(bands, bands[1:])):
+        loc = ("find", "hours_per_week_bands")
+        problems.append(Problem(source.path, source.line(loc), field_path(loc),
+                                f"{bands} must go up, each number larger than the one before, such as [10, 20]"))
     return problems

@@ -2,7 +2,7 @@
 
 The records are built from the validated directory, not from the rendered HTML: the text people
 search (name, summary, description, offers, subjects, qualifications, needs, places and postcodes),
-the filters (facets.py, the same ones the static filter pages use) and the sort key. Nothing from
+the words people use for each code (site_config.yaml), a filter naming the provider and the sort key. Nothing from
 `internal:`, the contacts or a withdrawn provider is given to Pagefind, so none of it can be in the
 index. The index is written to <site>/pagefind/ before the new site is swapped into place, so a
 failure here leaves the published site as it was.
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Iterable
 
 from .directory import Directory
-from .facets import provider_filters
 from .load import Entry
 from .models import Provider
 
@@ -54,21 +53,30 @@ def provider_record(directory: Directory, entry: Entry[Provider]) -> Record:
     for offer in p.lots:
         lot = directory.lot(offer.lot).data
         parts += [f"Lot {lot.number}: {lot.title}", plain_text(offer.offer), " ".join(offer.key_stages)]
-        parts += [vocab.subjects[code] for code in offer.subjects]
+        parts += _words(directory, "subjects", offer.subjects)
         parts += offer.qualifications
     for place in p.locations:
         outward = place.postcode.split(" ")[0]
-        parts += [place.name, *place.address, place.postcode, place.postcode.replace(" ", ""), outward,
-                  vocab.areas[place.area]]
-    parts += [f"{vocab.needs[code]} ({code})" for code in p.needs]
-    parts += [vocab.reasons[code] for code in p.reasons]
+        parts += [place.name, *place.address, place.postcode, place.postcode.replace(" ", ""), outward]
+    parts += _words(directory, "areas", [place.area for place in p.locations])
+    parts += _words(directory, "needs", p.needs) + _words(directory, "reasons", p.reasons)
     return Record(
         url=f"/providers/{entry.slug}/",
         content="\n".join(" ".join(part.split()) for part in parts if part and part.strip()),
         meta={"title": p.name},
-        filters=provider_filters(directory, p),
+        # The page's one filter names the provider, so that a search tells find.js which providers
+        # it found without loading each result; find.js applies the filters themselves (facets.py).
+        filters={"provider": [entry.slug]},
         sort={"name": p.name.casefold()},
     )
+
+
+def _words(directory: Directory, vocabulary: str, codes: list[str]) -> list[str]:
+    """Each code, its label and the other words people use for it (site_config.yaml, find.search_words)."""
+    labels = getattr(directory.config.vocabularies, vocabulary)
+    others = getattr(directory.config.find.search_words, vocabulary)
+    return [" ".join([labels[code], f"({code.replace('-', ' ')})", *others.get(code, ())])
+            for code in dict.fromkeys(codes)]
 
 
 def write_index(directory: Directory, site: Path) -> int:

@@ -70,34 +70,82 @@ def leaves(value) -> list:
     return [value]
 
 
-def filter_values(provider: Doc, root: Path = REPO, lot_files: dict | None = None) -> dict[str, set[str]]:
-    """The "Find a provider" filter values a provider should have, worked out here from its YAML
-    (what the README promises), not by the build's facets.py."""
-    p = provider.meta
-    lot_files = lot_files or {lot.meta["number"]: lot for lot in lots(root)}
-    offers = p["lots"]
-    modes = {offer.get("mode", "in-person") for offer in offers}
-    if "hybrid" in modes:
-        modes = (modes - {"hybrid"}) | {"in-person", "online"}
+OFFER_KEYS = ("lot", "attendance", "stage", "age", "day", "hours", "mode", "subject")  # facts of one offer
+
+
+def hours_value(hours: float, root: Path = REPO) -> str:
+    """The hours-a-week choice an offer falls in, from find.hours_per_week_bands in site_config.yaml."""
+    bands = _bands(root / "site_config.yaml", (root / "site_config.yaml").stat().st_mtime_ns)
+    if hours <= bands[0]:
+        return f"up-to-{bands[0]}"
+    for low, high in zip(bands, bands[1:]):
+        if low < hours <= high:
+            return f"{low}-to-{high}"
+    return f"over-{bands[-1]}"
+
+
+@functools.lru_cache(maxsize=None)
+def _bands(path: Path, mtime_ns: int) -> tuple[int, ...]:
+    return tuple(yaml.safe_load(path.read_text(encoding="utf-8")).get("find", {}).get("hours_per_week_bands", [10, 20]))
+
+
+def offer_values(offer: dict, lot_files: dict, root: Path = REPO) -> dict[str, set[str]]:
+    """The filter values of one lot offer, worked out here from its YAML (what the README promises)."""
+    mode = offer.get("mode", "in-person")
     return {
-        "lot": {lot_files[offer["lot"]].slug.removeprefix("lot-") for offer in offers},
-        "attendance": {lot_files[offer["lot"]].meta["attendance"] for offer in offers},
-        "stage": {stage.lower() for offer in offers for stage in offer["key_stages"]},
-        "age": {str(age) for offer in offers for age in range(offer["ages"]["min"], offer["ages"]["max"] + 1)},
+        "lot": {lot_files[offer["lot"]].slug.removeprefix("lot-")},
+        "attendance": {lot_files[offer["lot"]].meta["attendance"]},
+        "stage": {stage.lower() for stage in offer["key_stages"]},
+        "age": {str(age) for age in range(offer["ages"]["min"], offer["ages"]["max"] + 1)},
+        "day": set(offer["days"]),
+        "hours": {hours_value(offer["hours_per_week"], root)},
+        "mode": {"in-person", "online"} if mode == "hybrid" else {mode},
+        "subject": {code.lower() for code in offer.get("subjects", [])},
+    }
+
+
+def provider_values(provider: Doc) -> dict[str, set[str]]:
+    """The filter values that are facts of the provider as a whole."""
+    p = provider.meta
+    return {
         "need": {code.lower() for code in p["needs"]},
         "reason": {code.lower() for code in p["reasons"]},
         "area": {place["area"].lower() for place in p["locations"]},
-        "subject": {code.lower() for offer in offers for code in offer.get("subjects", [])},
-        "mode": modes,
         "access": {"step-free"} if any(place.get("step_free_access") is True for place in p["locations"]) else set(),
         "registration": {p["registration"]["type"]},
         "referrals": {"yes"} if p["status"] == "active" else set(),
     }
 
 
+def _lot_files(root: Path) -> dict:
+    return {lot.meta["number"]: lot for lot in lots(root)}
+
+
+def filter_values(provider: Doc, root: Path = REPO, lot_files: dict | None = None) -> dict[str, set[str]]:
+    """Every filter value a provider has in any of its offers, or as a whole."""
+    lot_files = lot_files or _lot_files(root)
+    values = {key: set() for key in OFFER_KEYS}
+    for offer in provider.meta["lots"]:
+        for key, found in offer_values(offer, lot_files, root).items():
+            values[key] |= found
+    return {**values, **provider_values(provider)}
+
+
+def matched_offers(provider: Doc, filters: dict[str, list[str]], root: Path = REPO,
+                   lot_files: dict | None = None) -> list[int]:
+    """The offers (their places in `lots`) that meet every chosen offer filter, if the provider meets
+    every chosen provider filter: any chosen value within a group will do."""
+    lot_files = lot_files or _lot_files(root)
+    whole = provider_values(provider)
+    if not all(whole[key] & set(values) for key, values in filters.items() if key not in OFFER_KEYS):
+        return []
+    return [index for index, offer in enumerate(provider.meta["lots"])
+            if all(offer_values(offer, lot_files, root)[key] & set(values)
+                   for key, values in filters.items() if key in OFFER_KEYS)]
+
+
 def matching(filters: dict[str, list[str]], root: Path = REPO) -> list[Doc]:
-    """Published providers that match: any chosen value within a group, every group chosen. A to Z."""
-    lot_files = {lot.meta["number"]: lot for lot in lots(root)}
-    found = [p for p in published(root)
-             if all(filter_values(p, root, lot_files)[key] & set(values) for key, values in filters.items())]
+    """Published providers with an offer that meets every filter chosen (the offer rule), A to Z."""
+    lot_files = _lot_files(root)
+    found = [p for p in published(root) if matched_offers(p, filters, root, lot_files)]
     return sorted(found, key=lambda p: p.meta["name"].casefold())

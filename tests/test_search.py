@@ -133,6 +133,18 @@ def test_each_static_filter_page_lists_exactly_the_matching_providers(site, key)
         assert f"{len(expected)} provider{'' if len(expected) == 1 else 's'}" in found.text
 
 
+@pytest.mark.parametrize("key", sample.OFFER_KEYS)
+def test_a_static_page_of_an_offer_filter_shows_only_the_offers_that_match(site, key):
+    lots = {lot.meta["number"]: lot.meta for lot in sample.lots()}
+    for value in sorted(every_value()[key]):
+        html = (site / "find" / key / value / "index.html").read_text()
+        for provider in sample.matching({key: [value]}):
+            card = re.search(rf'<li class="card" data-card="{provider.slug}".*?\n  </li>', html, re.S)[0]
+            titles = re.findall(r'<p class="offer__title">([^<]*)</p>', card)
+            offers = [provider.meta["lots"][i] for i in sample.matched_offers(provider, {key: [value]})]
+            assert titles == [f"Lot {o['lot']}: {lots[o['lot']]['title']}" for o in offers], (key, value, provider.slug)
+
+
 def test_find_page_links_each_filter_value_with_its_count(site):
     found = page(site, "find/")
     html = (site / "find" / "index.html").read_text()
@@ -218,3 +230,19 @@ def test_a_page_cannot_take_the_find_address(project):
     result = run_build("check", root=project)
     assert result.returncode == 1
     assert "content/pages/find.md" in result.stderr
+
+
+def test_search_words_must_name_a_code_and_hours_bands_must_go_up(project):
+    config = project / "site_config.yaml"
+    text = config.read_text()
+    text = text.replace("      ASD: [autism", "      AUT: [autism").replace("hours_per_week_bands: [10, 20]",
+                                                                      "hours_per_week_bands: [20, 10]")
+    config.write_text(text)
+    lines = text.splitlines()
+    code_line = next(i for i, line in enumerate(lines, 1) if line.startswith("      AUT:"))
+    bands_line = next(i for i, line in enumerate(lines, 1) if "hours_per_week_bands:" in line)
+    result = run_build("check", root=project)
+    assert result.returncode == 1
+    assert (f"site_config.yaml:{code_line}: find.search_words.needs.AUT: 'AUT' is not a code in "
+            "vocabularies.needs") in result.stderr
+    assert f"site_config.yaml:{bands_line}: find.hours_per_week_bands: [20, 10] must go up" in result.stderr
