@@ -10,7 +10,6 @@ import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .plainyaml import read_plain_yaml
 from .problems import Problem
 from .yamlread import CONTROL, YamlDoc, YamlError, read_yaml
 
@@ -65,7 +64,7 @@ def parse_source(relpath: str, data: bytes, front_matter: bool) -> Source | Prob
 
 def _parse(relpath: str, yaml_text: str, first_line: int, body: str, body_line: int) -> Source | Problem:
     try:
-        doc = read_plain_yaml(yaml_text, first_line) or read_yaml(yaml_text, first_line)
+        doc = read_yaml(yaml_text, first_line)
     except YamlError as exc:
         return Problem(relpath, exc.line, exc.field, exc.message)
     if doc.data is None:

@@ -226,13 +226,6 @@ def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
                         "(YYYY-MM-DD)") from None
 
 
-def plain_scalar(value: str) -> Any:
-    """What a plain (unquoted) scalar means: a number, date, true/false or null, else the text itself.
-    Raises what PyYAML's constructors raise for what they cannot make (ValueError for 2023-02-30)."""
-    tag = _implicit_tag(value)
-    return _construct(tag, value) if tag in _CONSTRUCT else value
-
-
 @lru_cache(maxsize=1024)
 def _construct(tag: str, value: str) -> Any:
     """A number, date, true/false or null from its text. Remembered, as the same few recur in every
