@@ -81,7 +81,7 @@ def _ages(p: Provider) -> set[int]:
 
 
 def _age_options(d: Directory) -> list[tuple[str, str]]:
-    ages = sorted(set().union(*d.memo.each("ages", d.providers, lambda p: _ages(p.data))))
+    ages = sorted(set().union(*(_ages(p.data) for p in d.providers)))
     return [(str(age), f"{age} years old") for age in ages]
 
 
@@ -132,8 +132,11 @@ def provider_filters(directory: Directory, provider: Provider) -> dict[str, list
 
 def build_facets(directory: Directory) -> list[Facet]:
     # (group, value) -> the providers that have it, A to Z
-    having = directory.memo.grouped("filters", directory.providers, lambda p: [
-        (key, value) for key, values in provider_filters(directory, p.data).items() for value in values])
+    having: dict[tuple[str, str], list] = {}
+    for p in directory.providers:
+        for key, values in provider_filters(directory, p.data).items():
+            for value in values:
+                having.setdefault((key, value), []).append(p)
     return [Facet(group.key, group.label,
                   tuple(Option(value, label, tuple(having.get((group.key, value), ())))
                         for value, label in group.options(directory)),
