@@ -185,9 +185,7 @@ class Feed:
     # --- organizations ----------------------------------------------------------------------
 
     def provider_documents(self, entry: Entry[Provider]) -> list[tuple[str, dict]]:
-        """The provider's own documents, by address: its organization and its services. They are
-        made from its file alone (and what every document is made from), so a build can keep
-        them when that file has not changed."""
+        """The provider's own documents, by address: its organization and its services."""
         organization, services = self.provider(entry)
         return [(f"organizations/{organization['id']}", organization),
                 *((f"services/{service['id']}", service) for service in services)]

@@ -16,6 +16,7 @@ import datetime as dt
 import gc
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from . import faults, opendata, oruk, output, search_index
@@ -95,11 +96,14 @@ def write_site(directory: Directory, templates: Path, site: output.FreshFolder, 
         site.write(path, data)
         sizes[path] = len(data)
     feed = oruk.Feed(directory)
-    for path, data in oruk.each_file(oruk.list_documents(feed).items()):
-        site.write(path, data)
-    for entry in directory.providers:
-        for path, data in oruk.each_file(feed.provider_documents(entry)):
-            site.write(path, data)
+    documents = chain(oruk.list_documents(feed).items(),
+                      (document for entry in directory.providers for document in feed.provider_documents(entry)))
+    for address, document in documents:
+        # Each document is at its ORUK address and again with .json added: the same bytes.
+        first, *others = [oruk.FEED_FOLDER + path for path in oruk.file_paths(address)]
+        site.write(first, oruk.feed_json(document))
+        for other in others:
+            site.copy(other, first)
     renderer = SiteRenderer(directory, templates)
     pages = [*renderer.specs, renderer.data_page(sizes)]
     for done, page in enumerate(pages, 1):
