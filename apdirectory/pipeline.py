@@ -42,10 +42,18 @@ class Checked:
 
 def check(root: Path, today: dt.date | None = None) -> Checked:
     """Read and validate every content file, then check the rules across them; write nothing."""
-    content, problems = load_content(root)
-    today = today or dt.date.today()
-    problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
-    return Checked(content, sorted(set(problems), key=Problem.order))
+    # Loading makes many lasting objects and next to no cycles: the cycle collector, run each time
+    # their number grows, would walk them all again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        content, problems = load_content(root)
+        today = today or dt.date.today()
+        problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
+        return Checked(content, sorted(set(problems), key=Problem.order))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def build(root: Path, target: Path, *, search: bool = True, strict: bool = False,
@@ -75,11 +83,11 @@ def build(root: Path, target: Path, *, search: bool = True, strict: bool = False
                 indexing.result()
         progress.stage("Putting the new site in place")
         site.put_in_place()
-    except Exception as exc:
+    except BaseException as exc:  # Ctrl+C too: no half-written folder is left behind
         if site:
             site.discard()
-        problem = faults.render_problem(exc, root) or faults.write_problem(exc, target)
-        if problem is None:
+        problem = isinstance(exc, Exception) and (faults.render_problem(exc, root) or faults.write_problem(exc, target))
+        if not problem:
             raise  # a fault nobody foresaw keeps its traceback
         checked.problems.append(problem)
         return checked, None
