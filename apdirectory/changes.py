@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from .load import Content, Entry
-from .memo import Memo
 from .models import Provider
 from .present import date_text
 from .problems import Problem
@@ -59,14 +58,13 @@ class Section:
     changes: list[Change]
 
 
-def changes_since(content: Content, memo: Memo | None = None) -> list[Change]:
+def changes_since(content: Content) -> list[Change]:
     """Every change on or after framework.last_refreshed, newest first. Assumes valid content."""
     since = content.config.framework.last_refreshed
     base_url = content.config.site.base_url
-    by_provider = (memo or Memo()).each("changes", content.providers, lambda entry: [
-        (_order(change), change) for change in (_change(entry, kind, date, base_url)
-                                                for kind, date in _events(entry.data) if date >= since)])
-    found = sorted((pair for pairs in by_provider for pair in pairs), key=itemgetter(0))
+    found = sorted(((_order(change), change) for entry in content.providers
+                    for change in (_change(entry, kind, date, base_url)
+                                   for kind, date in _events(entry.data) if date >= since)), key=itemgetter(0))
     return [change for _, change in found]
 
 
@@ -111,11 +109,9 @@ def _change(entry: Entry[Provider], kind: str, date: dt.date, base_url: str) -> 
                   None if left else entry.data.summary, f"urn:uuid:{feed_id}")
 
 
-def check_status_dates(content: Content, today: dt.date, memo: Memo | None = None) -> list[Problem]:
+def check_status_dates(content: Content, today: dt.date) -> list[Problem]:
     """status_changed is in the past, not before joined, and given for paused and withdrawn providers."""
-    return [problem for found in (memo or Memo()).each(("status dates", today), content.providers,
-                                                        lambda entry: _check_status_date(entry, today))
-            for problem in found]
+    return [problem for entry in content.providers for problem in _check_status_date(entry, today)]
 
 
 def _check_status_date(entry: Entry[Provider], today: dt.date) -> list[Problem]:

@@ -1,4 +1,6 @@
-"""The command line: `python build.py [build|check|new|schema|serve] ...`; `build` is the default."""
+"""The command line: `python build.py [build|check|new|schema|serve] ...`; `build` is the default.
+
+The same commands run as `ap-directory ...` (the console script) and `python -m apdirectory ...`."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +15,6 @@ from .report import report
 from .scaffold import ScaffoldError, next_steps, write_new_provider
 from .schema import DEFAULT_FOLDER, write_schemas
 from .serve import serve
-from .workers import WorkerStopped
 
 COMMANDS = ("build", "check", "new", "schema", "serve")
 
@@ -28,38 +29,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{root} has no site_config.yaml or content/ folder: run this in the directory's "
               "repository, or pass --root", file=sys.stderr)
         return 2
-    try:
-        return args.run(args, root)
-    except WorkerStopped as stopped:
-        print(f"Stopped: {stopped}. Nothing was written; a site built before is as it was. Run the "
-              "command again. If a worker is stopped again, the computer may be short of memory: build "
-              "with --workers 1 to use less.", file=sys.stderr)
-        return 1
+    return args.run(args, root)
 
 
 def _build(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
     target = _output(args, root)
     progress = Progress()
-    checked, directory = pipeline.build(root, target, search=not args.no_search, workers=args.workers,
+    checked, directory = pipeline.build(root, target, search=not args.no_search, strict=args.strict,
                                         progress=progress)
-    report(checked.problems, checked.content, args.format)
+    report(checked.problems, checked.content, args.format, args.strict)
     if args.timings:
         for stage, seconds in progress.seconds():
             print(f"{seconds:8.2f} s  {stage}", file=sys.stderr)
     if directory is None:
-        print(f"Nothing was written: fix the errors above and build again. {target} is unchanged.",
+        what = "errors and warnings" if args.strict and checked.ok else "errors"
+        print(f"Nothing was written: fix the {what} above and build again. {target} is unchanged.",
               file=sys.stderr)
         return 1
     print(f"Built {len(directory.providers)} providers into {target} "
           f"in {time.perf_counter() - started:.2f} s.")
     return 0
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 up, not {text!r}")
-    return int(text)
 
 
 def _check(args: argparse.Namespace, root: Path) -> int:
@@ -116,9 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-search", action="store_true",
                        help="skip the search index (the find page then works as without JavaScript)")
     build.add_argument("--timings", action="store_true", help="print how long each stage of the build took")
-    build.add_argument("--workers", type=_positive, default=None, metavar="N",
-                       help="processes that make the pages (default: one per processor core); "
-                       "the site is the same whatever the number")
+    build.add_argument("--strict", action="store_true", help="fail on warnings too, and then write nothing")
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", parents=[common, fmt], help=(

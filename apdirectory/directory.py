@@ -5,11 +5,9 @@ Withdrawn providers are dropped here, so no later stage can publish them by mist
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from .changes import Change, changes_since
 from .load import Content, Entry
-from .memo import Memo
 from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
 
 
@@ -24,7 +22,6 @@ class Directory:
     # Since the framework was last refreshed, newest first: the only place a withdrawn provider
     # appears, as a change holding its name and the date it left.
     changes: list[Change] = field(default_factory=list)
-    memo: Memo = field(default_factory=Memo)  # what `serve` keeps from build to build
 
     def lot(self, number: int) -> Entry[Lot]:
         return next(lot for lot in self.lots if lot.data.number == number)
@@ -35,25 +32,21 @@ class Directory:
         return {entry.abbr: entry.term for entry in self.glossary if entry.abbr}
 
 
-def build_directory(content: Content, memo: Memo | None = None) -> Directory:
+def build_directory(content: Content) -> Directory:
     """Assumes content passed validation (no errors)."""
     pages = [page for page in content.pages if page.slug != "index"]
-    memo = memo or Memo()
     return Directory(
         config=content.config,
         lots=sorted(content.lots, key=lambda lot: lot.data.number),
-        providers=_published_a_to_z(content.providers, memo),
+        providers=_published_a_to_z(content.providers),
         pages=sorted(pages, key=lambda page: (page.data.order, page.data.title.casefold())),
         home=next((page for page in content.pages if page.slug == "index"), None),
         glossary=sorted(content.glossary, key=lambda entry: entry.term.casefold()),
-        changes=changes_since(content, memo),
-        memo=memo,
+        changes=changes_since(content),
     )
 
 
-def _published_a_to_z(providers: list[Entry[Provider]], memo: Memo) -> list[Entry[Provider]]:
-    """Active and paused providers by name, then file name (each provider's key kept in the memo)."""
-    keys = memo.each("a to z key", providers,
-                     lambda p: p.data.status != "withdrawn" and (p.data.name.casefold(), p.slug))
-    listed = sorted(((key, p) for key, p in zip(keys, providers) if key), key=itemgetter(0))
-    return [p for _, p in listed]
+def _published_a_to_z(providers: list[Entry[Provider]]) -> list[Entry[Provider]]:
+    """Active and paused providers by name, then file name."""
+    published = [p for p in providers if p.data.status != "withdrawn"]
+    return sorted(published, key=lambda p: (p.data.name.casefold(), p.slug))

@@ -1,24 +1,18 @@
 """Load stage: every content file -> validated models, with every problem found on the way."""
 from __future__ import annotations
 
-import gc
 import os
-import pickle
 import re
-import stat
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter
 
-from .build_cache import EntryCache, stamp
 from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
 from .problems import Problem
 from .sources import Source, parse_source, read_bytes, read_source
 from .validate import validate
-from .workers import share_out
 
 M = TypeVar("M")
 
@@ -53,69 +47,8 @@ class Content:
     lots_in_doubt: set[int] = field(default_factory=set)
 
 
-def load_content(root: Path, cache: EntryCache | None = None, workers: int = 1,
-                 kept: KeptFiles | None = None) -> tuple[Content, list[Problem]]:
-    """Every content file, validated. With a `cache`, unchanged files are taken from it; the
-    others are parsed and validated by `workers` processes when there are enough of them. With a
-    cache, `kept` (what a long-running `serve` remembers) spares even reading unchanged files."""
-    with collector_paused():
-        return _load_content(root, cache, workers, kept)
-
-
-class KeptFiles:
-    """What `serve` keeps in memory, between its builds, of each provider and page file it loaded:
-    the file's status then (inode, size, modification time), the hash of its bytes, and what
-    loading it gave. A file whose status has not changed is not read again, nor its entry unpickled
-    from the cache: at 10,000 providers, reading and unpickling took two seconds of every rebuild.
-    And of the files it wrote: the site record the last build saved (build_cache.SiteCache)."""
-
-    def __init__(self):
-        self.files: dict[str, tuple[tuple[int, int, int], bytes, tuple]] = {}
-        self.site_record: tuple[str, dict] | None = None  # (the site's path, its record)
-        # Path -> status (inode, size, modification time) of each regular file, as serve's watcher
-        # saw them just before this build: at 10,000 providers, asking again took 0.03 s. A file
-        # saved since then is built again after this build, when the watcher sees it.
-        self.statuses: dict[str, tuple] = {}
-
-    def get(self, root: Path, relpath: str) -> tuple[tuple[int, int, int] | None, tuple[bytes, tuple] | None]:
-        """(the file's status now, (the hash of its bytes, what loading gave) if it has not changed)."""
-        now = self.statuses.get(f"{root}/{relpath}")
-        if now is None:
-            try:
-                status = os.lstat(f"{root}/{relpath}")
-            except OSError:
-                return None, None
-            if not stat.S_ISREG(status.st_mode):
-                return None, None  # a link or not a file: read it, with its checks, every time
-            now = stamp(status)
-        found = self.files.get(relpath)
-        return now, (found[1:] if found and found[0] == now else None)
-
-    def remember(self, relpath: str, status: tuple[int, int, int] | None, digest: bytes, loaded: tuple) -> None:
-        if status is not None:
-            self.files[relpath] = (status, digest, loaded)
-
-
-@contextmanager
-def collector_paused():
-    """Keep Python's cycle collector from running while the content loads.
-
-    Loading makes dozens of lasting objects per file. Each time their number grows by a quarter, the
-    collector walks every object in the process for cycles, and finds next to none: at 10,000
-    providers those walks were a fifth of the check. Paused, it walks the new objects once or twice
-    when it next runs, about half the work.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _load_content(root: Path, cache: EntryCache | None, workers: int,
-                  kept: KeptFiles | None) -> tuple[Content, list[Problem]]:
+def load_content(root: Path) -> tuple[Content, list[Problem]]:
+    """Every content file, validated, and every problem found on the way."""
     content, problems = Content(), []
     content.config, content.config_source = _load_yaml(root, CONFIG_FILE, SiteConfig, problems)
     content.glossary = _load_yaml(root, GLOSSARY_FILE, _GLOSSARY, problems)[0] or []
@@ -138,9 +71,10 @@ def _load_content(root: Path, cache: EntryCache | None, workers: int,
                                         f"is {entry.data.number} but the file name says lot {int(match[1])}: "
                                         "make them the same"))
     for kind, model, target in (("providers", Provider, content.providers), ("pages", Page, content.pages)):
-        relpaths = _markdown_files(root, f"content/{kind}", problems)
-        target += _load_entries(root, relpaths, model, problems, cache, workers,
-                                kept if cache and not _linked(root, f"content/{kind}") else None)
+        for relpath in _markdown_files(root, f"content/{kind}", problems):
+            entry = load_entry(root, relpath, model, problems)
+            if entry:
+                target.append(entry)
     return content, problems
 
 
@@ -156,74 +90,10 @@ def load_entry(root: Path, relpath: str, model: type[M], problems: list[Problem]
     return entry
 
 
-def _load_entries(root: Path, relpaths: list[str], model: type[M], problems: list[Problem],
-                  cache: EntryCache | None, workers: int, known: KeptFiles | None = None) -> list[Entry[M]]:
-    """The files' entries, in their order, read, parsed and validated by `workers` processes.
-    A file whose bytes are in the `cache` is not parsed and validated again; one `known` unchanged
-    is not even read."""
-    to_load = [(relpath, _name(relpath)) for relpath in relpaths]
-    to_load = [(relpath, slug) for relpath, slug in to_load if _valid_slug(relpath, slug, problems)]
-    # With `known` files: (the file's status, (its hash, what loading gave) if it is unchanged).
-    known_as = [known.get(root, relpath) for relpath, _ in to_load] if known else [(None, None)] * len(to_load)
-    parsed_here: dict[str, tuple] = {}  # what this process parsed itself: no need to unpickle it again
-
-    def load(item: tuple[str, str]):
-        """The file's problem, or what loading it gave. With a cache: (the hash of its bytes, what
-        loading them gave, pickled, whether the cache had it), pickled here, in parallel: what
-        other processes send is pickled anyway, and the cache keeps these bytes."""
-        relpath, slug = item
-        data = read_bytes(root, relpath)
-        if isinstance(data, Problem):
-            return data
-        if not cache:
-            return _parse_entry(relpath, data, slug, model)
-        digest, pickled = cache.lookup(relpath, data)
-        if pickled is not None:
-            return digest, pickled, True
-        parsed_here[relpath] = _parse_entry(relpath, data, slug, model)
-        return digest, pickle.dumps(parsed_here[relpath], protocol=pickle.HIGHEST_PROTOCOL), False
-
-    todo = [item for item, (_, same) in zip(to_load, known_as) if same is None]
-
-    def received(index: int, result):
-        """What loading gave, with the entry unpickled here as soon as another process sends it."""
-        if not cache or isinstance(result, Problem):
-            return result
-        digest, pickled, cached = result
-        return digest, pickled, cached, parsed_here.pop(todo[index][0], None) or pickle.loads(pickled)
-
-    results = iter(share_out(todo, load, workers=workers, receive=received))
-    entries = []
-    for (relpath, _), (status, same) in zip(to_load, known_as):
-        if same is not None:
-            digest, result = same
-            cache.remember(relpath, digest, None)
-        else:
-            result = next(results)
-            if isinstance(result, Problem):
-                problems.append(result)
-                continue
-            if cache:
-                digest, pickled, cached, result = result
-                cache.remember(relpath, digest, None if cached else pickled)
-                if known:
-                    known.remember(relpath, status, digest, result)
-        entry, found = result
-        problems.extend(found)
-        if entry:
-            entries.append(entry)
-    return entries
-
-
 def _name(relpath: str) -> str:
     """The file's name without .md: its slug. With str methods: pathlib costs at 10,000 files."""
     name = relpath.rpartition("/")[2]
     return name[:-3] if name.endswith(".md") else os.path.splitext(name)[0]
-
-
-def _linked(root: Path, folder: str) -> bool:
-    """Whether a content folder, or the folder above it, is a link (then every file is read anew)."""
-    return os.path.islink(root / folder) or os.path.islink(root / folder.partition("/")[0])
 
 
 def _valid_slug(relpath: str, slug: str, problems: list[Problem]) -> bool:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import oruk
-from .compactjson import compact_json
 from .directory import Directory
 from .load import Entry
 from .models import Provider
@@ -85,11 +84,10 @@ def csv_download(directory: Directory) -> dict[str, bytes]:
 
 def json_bytes(value, indent: int | None = 2) -> bytes:
     """UTF-8 JSON with keys in the order the code gives them (always the same); indented to be
-    read, or compact (indent=None) for a file programs read. Compact JSON is written by a compiled
-    encoder (compactjson), indented by json's Python one: ten times slower on providers.json (50 MB
-    for 10,000 providers), which browsers show indented anyway."""
+    read, or compact (indent=None) for a file programs read: json writes compact JSON with its C
+    encoder, indented JSON with its Python one, far slower on a file as large as providers.json."""
     if indent is None:
-        return compact_json(value) + b"\n"
+        return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
     return (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode()
 
 
@@ -102,15 +100,11 @@ def generated_date(directory: Directory) -> dt.date:
 # --- providers.json ---------------------------------------------------------------------------
 
 def providers_json(directory: Directory) -> bytes:
-    """providers.json, compact: json_bytes(providers_document(directory), indent=None), made with
-    each provider's record as its own JSON (kept in the memo, for `serve`), put in the list that
-    ends the document."""
-    records = directory.memo.each("json record", directory.providers,
-                                  lambda entry: json_bytes(provider_record(directory, entry), indent=None)[:-1])
-    return oruk.fill_last_list(json_bytes(providers_document(directory, with_providers=False), indent=None), records)
+    """providers.json, compact."""
+    return json_bytes(providers_document(directory), indent=None)
 
 
-def providers_document(directory: Directory, with_providers: bool = True) -> dict:
+def providers_document(directory: Directory) -> dict:
     config = directory.config
     return {
         "schema_version": SCHEMA_VERSION,
@@ -124,8 +118,8 @@ def providers_document(directory: Directory, with_providers: bool = True) -> dic
         "framework": config.framework.model_dump(mode="json", exclude_none=True),
         "vocabularies": config.vocabularies.model_dump(mode="json"),
         "lots": [_lot_record(directory, lot) for lot in directory.lots],
-        "providers": [provider_record(directory, p) for p in directory.providers] if with_providers else [],
-    }  # last: providers_json counts on it
+        "providers": [provider_record(directory, p) for p in directory.providers],
+    }
 
 
 def _lot_record(directory: Directory, lot) -> dict:
@@ -170,7 +164,7 @@ CSV_COLUMNS = (
 def providers_csv(directory: Directory) -> bytes:
     """One row per provider per lot offer; UTF-8 with a byte order mark and CRLF, as Excel expects."""
     header = ",".join(CSV_COLUMNS).encode("utf-8-sig")  # plain names, with nothing to quote
-    rows = directory.memo.each("csv rows", directory.providers, lambda entry: _rows(directory, entry))
+    rows = [_rows(directory, entry) for entry in directory.providers]
     return b"".join([header, b"\r\n", *rows])
 
 

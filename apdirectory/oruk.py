@@ -18,10 +18,9 @@ import hashlib
 import uuid
 from typing import Iterable, Iterator
 
-from .compactjson import compact_json
+import json
 from .directory import Directory
 from .load import Entry
-from .memo import Memo
 from .models import DAYS, Location, LotOffer, Provider
 from .present import MODE_LABELS, REGISTRATION_LABELS, days_text, hours_text
 from .rules import KEY_STAGE_AGES
@@ -61,31 +60,12 @@ def feed_files(directory: Directory, page_size: int = PAGE_SIZE) -> dict[str, by
     return dict(each_file(feed_documents(directory, page_size).items()))
 
 
-def each_file(documents: Iterable[tuple[str, dict]], memo: Memo | None = None) -> Iterator[tuple[str, bytes]]:
-    """The files of documents: the two files of a document come one after the other, as the very
-    same bytes object. With a `memo`, the items of a list are each turned into JSON once."""
+def each_file(documents: Iterable[tuple[str, dict]]) -> Iterator[tuple[str, bytes]]:
+    """The files of documents: each document at its two addresses, one after the other."""
     for address, document in documents:
-        data = _list_json(document, memo) if memo and "contents" in document else feed_json(document)
+        data = feed_json(document)
         for path in file_paths(address):
             yield FEED_FOLDER + path, data
-
-
-def _list_json(page: dict, memo: Memo) -> bytes:
-    """feed_json(page) for a page of a list, with each item's JSON made once (kept in the memo)
-    and put in "contents", the page's last field."""
-    items = memo.each("feed item", page["contents"], lambda item: feed_json(item)[:-1])  # without its line break
-    return fill_last_list(feed_json({**page, "contents": []}), items)
-
-
-def fill_last_list(document: bytes, items: list[bytes]) -> bytes:
-    """Compact JSON whose last field is an empty list ("...[]}", perhaps with a line break after),
-    with `items` (each one's compact JSON) in that list. Compact JSON of a list is its items' JSON
-    between commas, so the bytes are those of the whole document turned into JSON at once; made
-    in one join, as such a file can be tens of megabytes."""
-    head, _, tail = document.rpartition(b"[]")
-    spaced = [b","] * (2 * len(items) - 1) if items else []
-    spaced[::2] = items
-    return b"".join([head, b"[", *spaced, b"]", tail])
 
 
 def file_paths(address: str) -> list[str]:
@@ -98,7 +78,7 @@ def file_paths(address: str) -> list[str]:
 def feed_json(document: dict) -> bytes:
     # Compact: programs read the feed. ASCII only: the files at ORUK's addresses (index.html, or no
     # extension) are not served as JSON, so nothing tells a client that they are UTF-8.
-    data = compact_json(document, ascii_only=True) + b"\n"
+    data = (json.dumps(document, separators=(",", ":")) + "\n").encode()
     # With ASCII only, <, > and & can only be inside strings, where \u escapes mean the same.
     return data.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
 
@@ -114,7 +94,7 @@ def feed_documents(directory: Directory, page_size: int = PAGE_SIZE) -> dict[str
 
 def list_documents(feed: Feed, page_size: int = PAGE_SIZE) -> dict[str, dict]:
     """The documents that are not a provider's own: the feed's root, the lists, the taxonomies."""
-    listed = feed.directory.memo.each("feed listed", feed.directory.providers, feed.listed)
+    listed = [feed.listed(entry) for entry in feed.directory.providers]
     documents = {"": {"version": VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL}}
     documents |= list_pages("services/", [item for _, items in listed for item in items], page_size)
     documents |= list_pages("organizations/", [organization for organization, _ in listed], page_size)
@@ -205,9 +185,7 @@ class Feed:
     # --- organizations ----------------------------------------------------------------------
 
     def provider_documents(self, entry: Entry[Provider]) -> list[tuple[str, dict]]:
-        """The provider's own documents, by address: its organization and its services. They are
-        made from its file alone (and what every document is made from), so a build can keep
-        them when that file has not changed."""
+        """The provider's own documents, by address: its organization and its services."""
         organization, services = self.provider(entry)
         return [(f"organizations/{organization['id']}", organization),
                 *((f"services/{service['id']}", service) for service in services)]

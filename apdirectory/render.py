@@ -13,16 +13,10 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-try:  # the C function behind markupsafe 3's escape()
-    from markupsafe._speedups import _escape_inner
-except ImportError:  # another version, or one without its C speed-ups: Jinja then uses escape() itself
-    _escape_inner = None
-
 from . import changes, opendata, present
 from .directory import Directory
 from .facets import Match, build_facets, provider_card
 from .markup import Renderer
-from .memo import Memo
 
 
 @dataclass(frozen=True)
@@ -33,9 +27,6 @@ class PageSpec:
     breadcrumbs: list[tuple[str, str]] = field(default_factory=list)  # (label, path from root) above this page
     context: dict = field(default_factory=dict)
     in_sitemap: bool = True
-    source: str = ""  # the one content file this page is made from, if it is made from one alone
-
-
     @property
     def url_path(self) -> str:
         """The page's address below the site root: "providers/kestrel/"."""
@@ -43,14 +34,13 @@ class PageSpec:
 
 
 class SiteRenderer:
-    """Renders the site's pages one by one (so that workers can share them out), then the Data
-    page, which needs the sizes of the downloads, and the files that list every page."""
+    """Renders the site's pages one by one, then the Data page, which needs the sizes of the
+    downloads, and the files that list every page."""
 
     def __init__(self, directory: Directory, templates: Path):
         self.directory = directory
         self.templates = templates
-        # Compiling the templates takes a tenth of a second: `serve` keeps them while they are the same.
-        self.env = directory.memo.shared("templates", lambda: make_environment(templates, directory))
+        self.env = make_environment(templates, directory)
         self.specs = page_specs(directory)
 
     def render(self, spec: PageSpec) -> bytes:
@@ -89,56 +79,37 @@ def render_site(directory: Directory, templates: Path, exports: dict[str, bytes]
 
 
 def make_environment(templates: Path, directory: Directory) -> jinja2.Environment:
-    # auto_reload off: Jinja would look at each template file's time for every page. The memo makes
-    # a new environment whenever a template changes (serve), and a build reads each template once.
+    # auto_reload off: Jinja would look at each template file's time for every page; each build
+    # makes its own environment, so a changed template is always read again.
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True, auto_reload=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    if _escape_inner:
-        env.template_class = _Template
     markup = Renderer(directory.abbreviations)
     env.filters.update(present.FILTERS, markdown=markup.markdown, text=markup.text)
     env.globals.update(site=directory.config.site, framework=directory.config.framework,
                        vocab=directory.config.vocabularies, labels=present.LABELS,
                        footer_pages=directory.pages)
-    env.globals["repeat"] = _repeat(env, directory.memo)
+    env.globals["repeat"] = _repeat(env)
     return env
 
 
-class _Template(jinja2.Template):
-    """A template whose `{{ value }}`s are escaped by `_escape` instead of markupsafe's `escape`."""
-
-    @classmethod
-    def from_code(cls, environment, code, globals, uptodate=None):
-        template = super().from_code(environment, code, globals, uptodate)
-        # The compiled template looks `escape` up among its module's globals each time it is called.
-        template.root_render_func.__globals__["escape"] = _escape
-        return template
-
-
-def _escape(value) -> Markup:
-    """markupsafe.escape(value), the same Markup, without a call to Markup.__new__ (which is Python):
-    a provider's page escapes about 170 values, and its template takes 12% less time (340 to 300 us)."""
-    if type(value) is str:
-        return _NEW_STR(Markup, _escape_inner(value))
-    if hasattr(value, "__html__"):
-        return _NEW_STR(Markup, value.__html__())
-    return _NEW_STR(Markup, _escape_inner(str(value)))
-
-
-_NEW_STR = str.__new__
-
-
-def _repeat(env: jinja2.Environment, memo: Memo):
+def _repeat(env: jinja2.Environment):
     """`repeat(macro, first, items)`: `macro(first, item)` (a macro of macros.html) for each
-    item, each followed by a line break. Lists of providers repeat the same cards across dozens of
-    pages: each is made once per item and first argument (and kept in the `memo`, as is the list),
-    and joined here rather than in a template loop, which costs more than the cards at 10,000
-    providers."""
+    item, each followed by a line break, joined in one call rather than in a template loop.
+
+    The same card stands on dozens of filter pages (facets.Match objects are shared), so each
+    item's output is made once per build: the environment, and so this cache, lives for one build.
+    An entry keeps its item, so that no other object can take its id meanwhile."""
+    made: dict[tuple[str, str, int], tuple[object, str]] = {}
+
+    def one(macro, name: str, first: str, item) -> str:
+        key = (name, first, id(item))
+        if key not in made:
+            made[key] = (item, f"{macro(first, item)}\n")
+        return made[key][1]
 
     def repeat(name: str, first: str, items) -> Markup:
         macro = getattr(env.get_template("macros.html").module, name)
-        return memo.joined((name, first), items, lambda: Markup("".join(
-            memo.each((name, first), items, lambda item: f"{macro(first, item)}\n"))))
+        return Markup("".join([one(macro, name, first, item) for item in items]))
     return repeat
 
 
@@ -175,11 +146,10 @@ def page_specs(directory: Directory) -> list[PageSpec]:
         specs.append(PageSpec(f"lots/{lot.slug}/index.html", "lot.html",
                               f"Lot {lot.data.number}: {lot.data.title}", lots_crumbs,
                               context={"lot": lot, "providers": providers}))
-    specs += directory.memo.each("page", directory.providers, lambda provider: PageSpec(
-        f"providers/{provider.slug}/index.html", "provider.html", provider.data.name, az_crumbs,
-        context={"provider": provider, "p": provider.data,
-                 "offers": [(directory.lot(offer.lot), offer) for offer in provider.data.lots]},
-        source=provider.path))
+    specs += [PageSpec(f"providers/{provider.slug}/index.html", "provider.html", provider.data.name, az_crumbs,
+                       context={"provider": provider, "p": provider.data,
+                                "offers": [(directory.lot(offer.lot), offer) for offer in provider.data.lots]})
+              for provider in directory.providers]
     for page in directory.pages:
         specs.append(PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, home,
                               context={"entry": page}))
@@ -188,7 +158,7 @@ def page_specs(directory: Directory) -> list[PageSpec]:
 
 def _find_pages(directory: Directory) -> list[PageSpec]:
     """/find/ (search and filters, every provider with its facts) and a static page per filter option."""
-    cards = directory.memo.each("card facts", directory.providers, lambda p: provider_card(directory, p))
+    cards = [provider_card(directory, p) for p in directory.providers]
     facets = build_facets(directory, cards)
     find_crumbs = [("Home", ""), ("Find a provider", "find/")]
     specs = [PageSpec("find/index.html", "find.html", "Find a provider", [("Home", "")],
@@ -205,8 +175,10 @@ def _find_pages(directory: Directory) -> list[PageSpec]:
 
 
 def _lots_with_providers(directory: Directory) -> list[tuple]:
-    on_lot = directory.memo.grouped("lots", directory.providers,
-                                    lambda p: dict.fromkeys(offer.lot for offer in p.data.lots))
+    on_lot: dict[int, list] = {}
+    for p in directory.providers:
+        for number in dict.fromkeys(offer.lot for offer in p.data.lots):
+            on_lot.setdefault(number, []).append(p)
     return [(lot, on_lot.get(lot.data.number, [])) for lot in directory.lots]
 
 
@@ -223,9 +195,8 @@ def _glossary_anchors(directory: Directory) -> list[tuple[str, object]]:
 
 def _a_to_z(directory: Directory) -> list[tuple[str, list]]:
     """Providers grouped by first letter ("0-9" for names that start with a digit)."""
-    return list(directory.memo.grouped("a to z", directory.providers, _letter).items())
-
-
-def _letter(provider) -> tuple[str]:
-    first = provider.data.name[:1].upper()
-    return (first if first.isalpha() else "0-9",)
+    groups: dict[str, list] = {}
+    for provider in directory.providers:
+        first = provider.data.name[:1].upper()
+        groups.setdefault(first if first.isalpha() else "0-9", []).append(provider)
+    return list(groups.items())

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from .load import Content, Entry
-from .memo import Memo
 from .models import Provider
 from .problems import Problem
 from .rules import _add_months
@@ -18,7 +17,7 @@ from .rules import _add_months
 REVIEW_FIELDS = ("last_reviewed", "registration.last_inspected", "quality_assured")
 
 
-def check_review_ages(content: Content, today: dt.date, memo: Memo | None = None) -> list[Problem]:
+def check_review_ages(content: Content, today: dt.date) -> list[Problem]:
     if content.config is None:
         return []
     review = content.config.review
@@ -32,8 +31,7 @@ def check_review_ages(content: Content, today: dt.date, memo: Memo | None = None
         if review.quality_assurance_max_age_months:
             problems += _quality_assurance(entry, review.quality_assurance_max_age_months, today)
         return problems
-    return [problem for found in (memo or Memo()).each(("review", today), content.providers, check)
-            for problem in found]
+    return [problem for entry in content.providers for problem in check(entry)]
 
 
 def is_review(problem: Problem) -> bool:

@@ -5,7 +5,6 @@ import calendar
 import datetime as dt
 
 from .load import Content, Entry
-from .memo import Memo
 from .models import KEY_STAGES, REGISTERED_SCHOOL_TYPES, Provider
 from .problems import Problem, field_path
 
@@ -16,16 +15,15 @@ RESERVED_PAGE_SLUGS = {"providers", "lots", "glossary", "assets", "pagefind", "s
                        "changes", "api"}  # api: the Open Referral UK feed (oruk.py)
 
 
-def check_rules(content: Content, today: dt.date, memo: Memo | None = None) -> list[Problem]:
+def check_rules(content: Content, today: dt.date) -> list[Problem]:
     problems = _check_lots(content) + _check_addresses(content)
     if content.config is None:
         return problems  # without vocabularies and dates, the provider rules cannot be checked
     problems += _check_config(content, today)
     # A lot counts under its number only when its file name agrees (lot-4-... says number: 4).
     lots = {lot.data.number: lot.data for lot in content.lots if lot.slug.startswith(f"{lot.data.number}-")}
-    for found in (memo or Memo()).each(("rules", today), content.providers,
-                                       lambda provider: _check_provider(provider, content, lots, today)):
-        problems += found
+    for provider in content.providers:
+        problems += _check_provider(provider, content, lots, today)
     return problems
 
 

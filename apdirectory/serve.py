@@ -2,18 +2,16 @@
 contract officer can see a change before proposing it. Standard library only.
 
 The site is served under the same path as on GitHub Pages (site.base_url's path), with 404.html for
-missing pages, so that every link works as it will when published. The first build makes the site
-afresh; each rebuild then changes only the files that differ, once every one is made
-(output.SiteInPlace), and makes the search index after the pages, so that a change shows at once
-even in a directory of thousands. When a rebuild fails, the last good site stays up.
+missing pages, so that every link works as it will when published. Each rebuild is a whole build
+into a fresh folder, swapped into place, with the search index made after the pages are in place
+so that a change shows sooner. When a rebuild fails, the last good site stays up.
 """
 from __future__ import annotations
 
 import os
-import stat
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,16 +20,11 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from . import pipeline
-from .build_cache import stamp
-from .directory import Directory
-from .load import KeptFiles
-from .memo import Memo
 from .report import report
 from .review import is_review
 from .search_index import SearchIndexError
 
 POLL_SECONDS = 0.5
-_NOT_A_FILE = "not a file"  # first in the snapshot's status of a link, or anything else not a regular file
 WATCHED = ("content", "templates", "site_config.yaml")
 
 
@@ -96,21 +89,16 @@ def serve(root: Path, target: Path, port: int, search: bool = True) -> int:
 
 @dataclass
 class Preview:
-    """The site being previewed, and what serve keeps from build to build."""
+    """The site being previewed."""
     root: Path
     target: Path
     search: bool
     path: str = "/"  # the site's path on the server, from its base_url: a rebuild may change it
-    files: KeptFiles = field(default_factory=KeptFiles)
-    memo: Memo = field(default_factory=Memo)
 
 
 def _serve(preview: Preview, port: int) -> int:
     seen = _snapshot(preview.root)  # before the build: a file saved while it runs is built again
-    if _rebuild(preview, seen, first=True):
-        # The first build shares its work out between processes, which keep nothing: build once
-        # more in this one, changing nothing, so that even the first save rebuilds quickly.
-        _build(preview)
+    _rebuild(preview, first=True)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port),
                                      partial(SiteHandler, directory=str(preview.target), site_path=lambda: preview.path))
@@ -137,27 +125,21 @@ def _watch(preview: Preview, seen: dict) -> None:
         if now != seen:
             seen = now  # taken before the build: a save during the build triggers another
             print("A file changed: rebuilding.", flush=True)
-            _rebuild(preview, now)
+            _rebuild(preview)
 
 
-def _rebuild(preview: Preview, seen: dict[str, tuple], first: bool = False) -> bool:
-    """Build, and say what came of it; whether the site was rebuilt. `seen`: the watcher's snapshot."""
+def _rebuild(preview: Preview, first: bool = False) -> bool:
+    """Build, and say what came of it; whether the site was rebuilt. The first build makes the
+    search index with the pages; later ones make it once the changed pages can be seen."""
     started = time.perf_counter()
-    preview.files.statuses = {path: status for path, status in seen.items() if status[0] != _NOT_A_FILE}
-
-    def ready(checked: pipeline.Checked, directory: Directory) -> None:
-        """Said as soon as the new pages are in place, before the build records what it made."""
-        _report(checked)
-        preview.path = urlsplit(directory.config.site.base_url).path
-        print(f"Rebuilt: {len(directory.providers)} providers, in {time.perf_counter() - started:.2f} s.",
-              flush=True)
-
-    checked, directory = _build(preview, first, ready)
+    checked, directory = pipeline.build(preview.root, preview.target, search=preview.search and first)
+    _report(checked)
     if directory is None:
-        _report(checked)
         print("The site was not rebuilt: fix the errors above and save again. "
               "Still serving the last good version.", flush=True)
         return False
+    preview.path = urlsplit(directory.config.site.base_url).path
+    print(f"Rebuilt: {len(directory.providers)} providers, in {time.perf_counter() - started:.2f} s.", flush=True)
     if preview.search and not first:
         try:
             pipeline.index_in_place(directory, preview.target)
@@ -174,31 +156,17 @@ def _report(checked: pipeline.Checked) -> None:
     report([p for p in checked.problems if not is_review(p)], checked.content)
 
 
-def _build(preview: Preview, first: bool = False, ready=None):
-    """The first build makes the site afresh, on every core; each after changes it in place, in
-    this process, where what it makes from each provider is kept for the next (Memo): what worker
-    processes make is lost with them."""
-    return pipeline.build(preview.root, preview.target, search=preview.search and first, in_place=not first,
-                          kept=preview.files, memo=preview.memo, workers=None if first else 1, ready=ready)
-
-
 def _snapshot(root: Path) -> dict[str, tuple]:
-    """Each watched file's status: a change means rebuild. A regular file's is its inode, size and
-    modification time, which the build takes as it is (KeptFiles.statuses) rather than ask again;
-    a link's is its target's too. With os calls, not pathlib: taken twice a second, at 10,000
-    providers it took a core's tenth of a second."""
+    """Each watched file's size and modification time (and its target's, for a link): a change
+    means rebuild."""
     found = {}
     for name in WATCHED:
         path = os.path.join(root, name)
         files = [os.path.join(folder, file) for folder, _, names in os.walk(path) for file in names]
         for file in files or [path]:
             try:
-                status = os.lstat(file)
-                if stat.S_ISREG(status.st_mode):
-                    found[file] = stamp(status)
-                else:
-                    target = os.stat(file)
-                    found[file] = _NOT_A_FILE, status.st_mtime_ns, target.st_mtime_ns, target.st_size
+                status, target = os.lstat(file), os.stat(file)
             except OSError:
-                continue  # deleted while we looked: the next look sees it gone
+                continue  # deleted while we looked, or a dangling link: the next look sees it
+            found[file] = status.st_mtime_ns, status.st_size, target.st_mtime_ns, target.st_size
     return found

@@ -6,12 +6,11 @@ usage: python bench/run.py N [--runs 3] [--search] [-- extra build.py arguments]
 It makes a temporary copy of the project with N providers (written by the shared generator
 ../shared/bench/gen_providers.py when it is there, else by repeating the sample providers),
 then times, as separate processes:
-  cold         no build cache, into a new folder
-  warm         the same content again, with the cache and site the cold build left
+  cold         into a new folder
+  warm         the same content again, over the site the cold build left
   incremental  one provider file changed
 Each is run --runs times, each time into a new folder; the median wall time and the largest peak
-memory are printed. Then the preview (`build.py serve`, which keeps what it made in memory) is
-started on the same content, the disk is let write out the site it made, and one provider file is
+memory are printed. Then the preview (`build.py serve`) is started on the same content, the disk is let write out the site it made, and one provider file is
 saved --runs times, plus once before, printed apart (--preview-only skips the builds above):
   preview      the rebuild, from the moment serve sees the save to the site changed (serve's
                own figure); and the wall time from the save itself, which adds up to half a
@@ -36,7 +35,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_GENERATOR = REPO.parent / "shared" / "bench" / "gen_providers.py"
-CACHE = ".build-cache"
 SETTLE_SECONDS = 5
 PHASES = random.Random(2026)  # when, between serve's looks, each save lands
 
@@ -62,7 +60,7 @@ def main() -> None:
         else:
             report(args, project, command)
     finally:
-        shutil.rmtree(work, ignore_errors=True)  # the last build may still be deleting its old site
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def report(args, project: Path, command: list[str]) -> None:
@@ -75,7 +73,6 @@ def report(args, project: Path, command: list[str]) -> None:
         # machine's disk (ext4 without a journal, mounted with discard), creating files within a
         # minute or more of deleting tens of thousands is several times slower, which would time
         # the benchmark's own clean-up, not the build.
-        shutil.rmtree(project / CACHE, ignore_errors=True)
         os.sync()
         time.sleep(SETTLE_SECONDS)
         site = ["--output", str(project / f"_site-{number}")]

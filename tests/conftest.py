@@ -44,6 +44,13 @@ def copy_project(root: Path) -> Path:
     return root
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that drives Chromium is a browser test: `-m "not browser"` runs the others."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Measurements the tests took on the way (sizes, times, counts): printed, never asserted."""
     if FIGURES:

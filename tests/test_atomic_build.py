@@ -6,7 +6,6 @@ is killed while it writes; the site built before must be byte for byte the same 
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -19,6 +18,7 @@ import pytest
 from conftest import REPO, run_build
 from snapshot import rebuilt, snapshot
 
+POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="uses POSIX resource limits and signals")
 NOT_CONTENT = "(this is a mistake in the site's templates, not in the content: ask a developer to fix it)"
 
 
@@ -87,13 +87,15 @@ def test_a_template_with_a_syntax_error_is_named_with_its_line_and_the_site_kept
     assert snapshot(out.parent) == before
 
 
+@POSIX_ONLY
 def test_a_full_disk_keeps_the_site_and_leaves_no_half_written_folder(built):
+    import resource
+
     project, out, before = built
 
     def small_disk():  # files over 4 kB cannot be written, as when the disk fills up mid-build
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
 
-    shutil.rmtree(project / ".build-cache")  # or the build would link every page, writing none
     # Without the search index, which Pagefind writes and which would fail first, with its own message.
     printed = build_fails(project, out, "--no-search", preexec_fn=small_disk)
     assert (f"{out}: could not be written (File too large): check there is space and the folder can be "
@@ -128,12 +130,9 @@ def many_providers(project: Path, copies: int) -> None:
             (providers / f"{path.stem}-{n}.md").write_text(text, encoding="utf-8")
 
 
-@pytest.mark.parametrize("spare", [False, True], ids=["new folder", "site before last written over"])
-def test_a_build_killed_while_writing_leaves_the_site_and_the_next_build_tidies_up(built, spare):
+@POSIX_ONLY
+def test_a_build_killed_while_writing_leaves_the_site_and_the_next_build_tidies_up(built):
     project, out, before = built
-    if spare:  # a second build: the first one's site is kept beside, its files shared with this one's
-        assert run_build("build", "--output", str(out), root=project).returncode == 0
-        assert (out.parent / "_site.previous" / "404.html").samefile(out / "404.html")
     site_before = snapshot(out)
     many_providers(project, copies=100)  # about 1,900 pages: writing them takes a good fraction of a second
     build = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--root", str(project),
@@ -141,14 +140,10 @@ def test_a_build_killed_while_writing_leaves_the_site_and_the_next_build_tidies_
                              preexec_fn=lambda: os.nice(10))  # so that this test notices the folder at once
     while build.poll() is None and not list(out.parent.glob("_site.new-*")):
         time.sleep(0.001)
-    time.sleep(0.2 if spare else 0)  # well into writing over the spare's files
     build.send_signal(signal.SIGKILL)
     assert build.wait() == -signal.SIGKILL, "the build finished before it could be killed while writing"
     leftovers = list(out.parent.glob("_site.new-*"))
     assert leftovers, "the build was killed while it wrote its fresh folder"
-    written = [max((path.stat().st_mtime_ns for path in leftovers[0].rglob("*")), default=0)
-               for _ in range(2) if not time.sleep(0.5)]
-    assert written[0] == written[1], "the build's workers stop with it, and write no more"
     assert snapshot(out) == site_before, "the site must be exactly the one built before"
     assert {path.name for path in out.parent.iterdir()} == {"_site", leftovers[0].name}
 
@@ -156,33 +151,8 @@ def test_a_build_killed_while_writing_leaves_the_site_and_the_next_build_tidies_
         path.unlink()
     result = run_build("build", "--output", str(out), root=project)
     assert result.returncode == 0, result.stderr
-    assert sorted(path.name for path in out.parent.iterdir()) == ["_site", "_site.previous"], (
-        "the killed build's folder is removed; the site it replaced is kept for the next build to write over")
-    around = {name: data for name, data in snapshot(out.parent).items() if not name.startswith("_site.previous")}
-    assert rebuilt(around) == rebuilt(before)
-
-
-def test_the_site_before_last_is_written_over_and_the_current_one_never_changes(built, tmp_path):
-    """The spare's files are often the current site's too (linked when unchanged): writing over them
-    must never change the site being served, and what the build leaves must be what a first build
-    gives, with nothing of the spare left over."""
-    project, out, _ = built
-    assert run_build("build", "--output", str(out), root=project).returncode == 0  # the spare shares its files
-    providers = project / "content/providers"
-    edit(providers / "kestrel-learning-centre.md", "\n---\n", "\n---\nA new first paragraph.\n\n")
-    (providers / "bramblefield-school.md").rename(providers / "bramblefield-school-two.md")
-    (providers / "greenhouse-growers.md").unlink()
-    shutil.rmtree(project / ".build-cache")  # every page made again, as in a first build
-    for _ in range(2):
-        serving = snapshot(out)
-        result = run_build("build", "--output", str(out), root=project)
-        assert result.returncode == 0, result.stderr
-        assert snapshot(out.parent / "_site.previous") == serving, "the site that was served is as it was"
-    first = tmp_path / "first" / "_site"
-    shutil.copytree(project, first.parent / "project", ignore=shutil.ignore_patterns(".build-cache"))
-    assert run_build("build", "--output", str(first), root=first.parent / "project").returncode == 0
-    assert rebuilt(snapshot(out)) == rebuilt(snapshot(first))
-    assert not (out / "providers/greenhouse-growers").exists()
+    assert sorted(path.name for path in out.parent.iterdir()) == ["_site"], "the killed build's folder is removed"
+    assert rebuilt(snapshot(out.parent)) == rebuilt(before)
 
 
 def test_two_builds_of_the_same_content_are_byte_identical(project, tmp_path):
@@ -202,6 +172,7 @@ def test_two_builds_of_the_same_content_are_byte_identical(project, tmp_path):
     assert not different
 
 
+@POSIX_ONLY  # elsewhere a leftover folder is judged by its age
 def test_only_folders_of_builds_no_longer_running_are_removed(built):
     project, out, _ = built
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
@@ -212,4 +183,4 @@ def test_only_folders_of_builds_no_longer_running_are_removed(built):
     result = run_build("build", "--output", str(out), root=project)
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in out.parent.iterdir()) == sorted(
-        ["_site", "_site.previous", f"_site.new-{alive}-def456", "_site.old-backup", "_site.notes"])
+        ["_site", f"_site.new-{alive}-def456", "_site.old-backup", "_site.notes"])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_project, run_build
+from conftest import copy_project, run_build
 from snapshot import snapshot
 
 BAD = Path(__file__).parent / "bad"

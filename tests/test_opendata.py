@@ -7,11 +7,9 @@ import io
 import json
 
 import jsonschema
-import pytest
 
 import sample
 from conftest import run_build
-from htmlpage import page
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

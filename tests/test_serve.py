@@ -104,16 +104,13 @@ def cold_build(project, tmp_path) -> dict[str, bytes]:
     return rebuilt(snapshot(copy.parent / "_site"))
 
 
-def test_each_rebuild_changes_the_site_in_place_into_what_a_cold_build_makes(server, project, tmp_path):
-    """Rebuilds change only the files that differ, and leave exactly the site a first build makes."""
+def test_each_rebuild_makes_what_a_cold_build_makes(server, project, tmp_path):
+    """After each change, the served site is exactly the site a first build makes."""
     out = tmp_path / "_site"
-    kept = out / "providers/kestrel-learning-centre/index.html"
-    inode = kept.stat().st_ino
     added, removed = project / "content/providers/greenhouse-growers-north.md", project / "content/providers/cobbles-kitchen-academy.md"
     shutil.copy(project / "content/providers/greenhouse-growers.md", added)
     removed.unlink()
     server.wait_for("Search index updated")
-    assert kept.stat().st_ino == inode, "a page no change touches is left where it is"
     assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
     for what, name, old, new in EDITS:
         text = (project / name).read_text()
@@ -121,20 +118,18 @@ def test_each_rebuild_changes_the_site_in_place_into_what_a_cold_build_makes(ser
         (project / name).write_text(text.replace(old, new))
         server.wait_for("Search index updated")
         assert rebuilt(snapshot(out)) == cold_build(project, tmp_path), f"after a change to {what}"
-    # What serve leaves in the build cache misleads no later build...
+    # A one-off build over the served site gives the same...
     assert run_build("build", "--output", str(out), root=project).returncode == 0
     assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
-    # ...and serve, still running, goes on from the site that build left, not the one it remembers.
+    # ...and serve, still running, goes on from there.
     entry = project / "content/providers/kestrel-learning-centre.md"
     entry.write_text(entry.read_text().replace(SUMMARY, "summary: Revised after a one-off build"))
     server.wait_for("Search index updated")
     assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
 
 
-def test_hundreds_of_providers_are_changed_in_place_into_what_a_cold_build_makes(project, tmp_path):
-    """Serve makes the lists of a large directory again only from the runs of providers a change
-    touches (a few hundred at a time): renaming one moves it to another run, removing one shifts
-    every run after it."""
+def test_hundreds_of_providers_are_rebuilt_into_what_a_cold_build_makes(project, tmp_path):
+    """Renaming a provider moves it in every list; removing one shifts every list after it."""
     folder = project / "content/providers"
     for original in sorted(folder.glob("*.md")):
         text = original.read_text()
@@ -179,6 +174,7 @@ def test_serve_answers_like_github_pages(server):
     assert "Page not found" in missing.value.read().decode("utf-8")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Ctrl+C is a console event on Windows, not a signal")
 def test_serve_stops_cleanly_on_ctrl_c(server):
     server.process.send_signal(signal.SIGINT)
     server.wait_for("Stopped.")

@@ -16,7 +16,11 @@ from conftest import REPO
 
 GITHUB = REPO / ".github"
 # Every command a workflow runs: each is one the README gives and the tests run on a computer.
-LOCAL_COMMANDS = {"make setup", ".venv/bin/python build.py check --format github", "make site", "make test"}
+LOCAL_COMMANDS = {"make setup", ".venv/bin/python build.py check --format github", "make site", "make test",
+                  # where make and .venv/bin are not to be had (Windows): what `make test-no-browser` runs
+                  'python -m pip install -c requirements-ci.txt -e ".[test]"',
+                  "npm ci --no-audit --no-fund --loglevel=error", "python -m ruff check .",
+                  'python -m pytest -m "not browser"'}
 PINNED = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}")
 
 
@@ -43,7 +47,9 @@ def test_workflow_parses_pins_actions_and_starts_with_no_permissions(path):
     flow = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert flow["permissions"] == {}, "each job asks for the permissions it needs, and no more"
     for job in flow["jobs"].values():
-        assert "permissions" in job and job["runs-on"].startswith("ubuntu-")
+        assert "permissions" in job
+        assert job["runs-on"].startswith("ubuntu-") or (
+            job["runs-on"] == "${{ matrix.os }}" and set(job["strategy"]["matrix"]["os"]) <= {"windows-latest", "macos-latest"})
         for step in job["steps"]:
             if "uses" in step:
                 assert PINNED.fullmatch(step["uses"]), f"{step['uses']} is not pinned to a commit"
@@ -67,6 +73,11 @@ def test_pull_requests_are_checked_then_built_previewed_and_tested():
              position(job_steps, run="make test")]
     assert order == sorted(order), "annotations first, then the site, its preview, and the tests"
     preview = job_steps[position(job_steps, uses="actions/upload-artifact@")]["with"]
+    elsewhere = flow["jobs"]["elsewhere"]
+    assert set(elsewhere["strategy"]["matrix"]["os"]) == {"windows-latest", "macos-latest"}
+    assert elsewhere["steps"][-1]["run"] == 'python -m pytest -m "not browser"'
+    setups = [step for job in flow["jobs"].values() for step in job["steps"] if "setup-python" in step.get("uses", "")]
+    assert all(step["with"]["cache"] == "pip" for step in setups), "pip's downloads are cached"
     assert preview["path"] == "_site/" and preview["name"] == "site-preview"
     assert job_steps[0]["with"]["persist-credentials"] is False
 
