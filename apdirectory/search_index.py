@@ -48,7 +48,7 @@ class Record:
 
 
 def provider_record(directory: Directory, entry: Entry[Provider]) -> Record:
-    p, vocab = entry.data, directory.config.vocabularies
+    p = entry.data
     parts = [p.name, p.organisation.legal_name, p.summary, plain_text(entry.source.body)]
     for offer in p.lots:
         lot = directory.lot(offer.lot).data
