@@ -10,11 +10,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-SITE_MARK = "404.html"  # every site this program builds has it at its root
+# Every site this program builds has this file at its root, and only a folder that has it is ever
+# replaced: a 404.html, say, could be anyone's. A dot-file, so GitHub Pages' Jekyll leaves it out;
+# harmless if it is published.
+SITE_MARK = ".ap-directory-site"
+MARK_TEXT = b"Built by the Alternative Provision Directory; the build may replace this folder.\n"
+CHOOSE = "choose an empty or new --output folder outside content/ and templates/, such as _site"
 # Where a process cannot be asked whether it still runs (Windows), a leftover folder this old is
 # taken to be a killed build's.
 LEFTOVER_SECONDS = 3600
@@ -27,8 +33,8 @@ class UnsafeTarget(Exception):
 class FreshFolder:
     """A new folder next to the target, written file by file, then swapped into place or discarded."""
 
-    def __init__(self, target: Path):
-        check_target(target)
+    def __init__(self, target: Path, root: Path):
+        check_target(target, root)
         self.target = target
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(target)
@@ -36,6 +42,7 @@ class FreshFolder:
         self.path = Path(tempfile.mkdtemp(prefix=f"{target.name}.new-{os.getpid()}-", dir=target.parent))
         self.path.chmod(0o755)  # mkdtemp makes it private; a site is for reading
         self._folders = {""}
+        self.write(SITE_MARK, MARK_TEXT)
 
     def write(self, relpath: str, data: bytes) -> None:
         folder = relpath.rpartition("/")[0]
@@ -84,18 +91,65 @@ def replace_folder(new: Path, old: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def check_target(target: Path) -> None:
+def check_target(target: Path, root: Path) -> None:
     """Refuse to replace anything but a folder this program built: the swap deletes the old one."""
     if target.is_symlink():
         raise UnsafeTarget("is a link: give the folder it points to as --output instead")
     if target.exists() and not target.is_dir():
         raise UnsafeTarget("is a file, not a folder: choose another --output folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / SITE_MARK).is_file():
-        raise UnsafeTarget(f"already holds files that are not a site built by this program (it has no "
-                           f"{SITE_MARK}), and building would delete them: choose an empty or new --output folder")
+    _refuse_project_folders(target, root)
+    if target.is_dir() and any(target.iterdir()):
+        _refuse_unmarked(target)
     parent = next(path for path in target.absolute().parents if path.exists())
     if not parent.is_dir():
         raise UnsafeTarget(f"cannot be made: {parent} is a file, not a folder")
+
+
+def _refuse_project_folders(target: Path, root: Path) -> None:
+    """The project itself and its content and templates are never an output folder, marked or not."""
+    where = Path(os.path.realpath(target))
+    root = Path(os.path.realpath(root))
+    if where == root:
+        raise UnsafeTarget(f"is the project's own folder, and building would replace it with the site: {CHOOSE}")
+    for folder in ("content", "templates"):
+        if where.is_relative_to(root / folder):
+            raise UnsafeTarget(f"is inside the project's {folder}/ folder, and building would delete what is "
+                               f"there: {CHOOSE}")
+
+
+def _refuse_unmarked(target: Path) -> None:
+    """A folder that holds files is replaced only if this program built it and git tracks none of them."""
+    tracked = git_tracked(target)
+    if tracked:
+        raise UnsafeTarget(f"holds files that git tracks ({tracked}), and building would delete them: {CHOOSE}")
+    if not has_mark(target):
+        raise UnsafeTarget(f"already holds files that are not a site built by this program (it has no "
+                           f"{SITE_MARK} file), and building would delete them: {CHOOSE}; a site built by an "
+                           "earlier version of this program has none either: delete it and build again")
+
+
+def has_mark(folder: Path) -> bool:
+    """Whether the folder has this program's mark: a plain file (not a link) holding exactly MARK_TEXT."""
+    mark = folder / SITE_MARK
+    if mark.is_symlink() or not mark.is_file():
+        return False
+    with open(mark, "rb") as file:
+        return file.read(len(MARK_TEXT) + 1) == MARK_TEXT
+
+
+def git_tracked(folder: Path) -> str:
+    """The first file git tracks inside `folder`, or "" if none does, it is in no repository, or git is
+    not installed (then this check is skipped; the mark still guards the folder)."""
+    # safe.directory: a repository owned by another user must still be seen; fsmonitor off: a hostile
+    # repository's configuration must not run a program.
+    command = ["git", "-c", "safe.directory=*", "-c", "core.fsmonitor=false", "ls-files", "-z", "--", "."]
+    try:
+        found = subprocess.run(command, cwd=folder, capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    if found.returncode != 0:  # not in a repository
+        return ""
+    return found.stdout.split(b"\0")[0].decode("utf-8", "replace")
 
 
 def remove_leftovers(target: Path) -> None:

@@ -73,7 +73,7 @@ def build(root: Path, target: Path, *, search: bool = True, strict: bool = False
         # What is loaded lives until the build ends: the cycle collector need not walk it again
         # and again while the pages are made.
         gc.freeze()
-        site = output.FreshFolder(target)
+        site = output.FreshFolder(target, root)
         with ThreadPoolExecutor(max_workers=1) as beside:
             indexing = beside.submit(search_index.write_index, directory, site.path) if search else None
             progress.stage("Making the pages and the open data")
@@ -121,9 +121,9 @@ def write_site(directory: Directory, templates: Path, site: output.FreshFolder, 
         site.write(path, data)
 
 
-def index_in_place(directory: Directory, target: Path) -> None:
+def index_in_place(directory: Directory, root: Path, target: Path) -> None:
     """Make the site's search index anew beside it, then put it in place of the old one."""
-    beside = output.FreshFolder(target)
+    beside = output.FreshFolder(target, root)
     try:
         search_index.write_index(directory, beside.path)
         output.replace_folder(beside.path / search_index.FOLDER, target / search_index.FOLDER)

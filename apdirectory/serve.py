@@ -142,7 +142,7 @@ def _rebuild(preview: Preview, first: bool = False) -> bool:
     print(f"Rebuilt: {len(directory.providers)} providers, in {time.perf_counter() - started:.2f} s.", flush=True)
     if preview.search and not first:
         try:
-            pipeline.index_in_place(directory, preview.target)
+            pipeline.index_in_place(directory, preview.root, preview.target)
         except SearchIndexError as error:
             print(f"The search index could not be updated ({error}): the pages are up to date, but "
                   "search may still find what they said before.", flush=True)

@@ -112,13 +112,78 @@ def test_an_output_folder_inside_a_file_is_refused(project, tmp_path):
     assert blocker.read_text() == "a file where the site's folder would go"
 
 
-def test_a_folder_that_is_not_a_site_is_never_replaced(project):
-    """`--output content` by mistake must not swap the content away and delete it."""
+def refused_twice(project: Path, out: Path, why: str) -> None:
+    """Two builds into `out` are both refused, saying `why`, and leave every byte in it as it was."""
+    before = snapshot(out)
+    for _ in range(2):
+        printed = build_fails(project, out)
+        assert f"{out}: {why}" in printed
+        assert snapshot(out) == before
+
+
+def documents(folder: Path) -> Path:
+    """A folder of someone's documents that happens to hold a 404.html, as a site would."""
+    (folder / "minutes").mkdir(parents=True)
+    (folder / "404.html").write_text("<p>Our own error page</p>")
+    (folder / "minutes" / "2026-03.txt").write_text("Minutes of the March meeting")
+    (folder / "budget.ods").write_bytes(bytes(range(256)))
+    return folder
+
+
+def test_a_folder_of_documents_with_a_404_page_is_never_replaced(project, tmp_path):
+    refused_twice(project, documents(tmp_path / "docs"), "already holds files that are not a site built by "
+                  "this program (it has no .ap-directory-site file), and building would delete them")
+
+
+def test_the_templates_are_never_replaced(project):
+    """`--output templates` by mistake: templates/ has a 404.html, and was once deleted for it."""
+    assert (project / "templates/404.html").is_file()
+    refused_twice(project, project / "templates", "is inside the project's templates/ folder, and building "
+                  "would delete what is there: choose an empty or new --output folder outside content/ and "
+                  "templates/, such as _site")
+
+
+def test_the_content_and_folders_inside_it_are_never_replaced(project):
+    (project / "content/404.html").write_text("not a site")
+    for folder in ("content", "content/providers", "content/new-folder"):
+        before = snapshot(project)
+        printed = build_fails(project, project / folder)
+        assert f"{project / folder}: is inside the project's content/ folder" in printed
+        assert snapshot(project) == before
+
+
+def test_the_project_folder_itself_is_never_replaced(project):
     before = snapshot(project)
-    printed = build_fails(project, project / "content")
-    assert (f"{project / 'content'}: already holds files that are not a site built by this program (it has no "
-            "404.html), and building would delete them: choose an empty or new --output folder") in printed
+    printed = build_fails(project, project)
+    assert f"{project}: is the project's own folder, and building would replace it with the site" in printed
     assert snapshot(project) == before
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="git is not installed")
+def test_a_folder_git_tracks_files_in_is_never_replaced_even_a_site(built):
+    project, out, _ = built
+    subprocess.run(["git", "init", "-q"], cwd=out.parent, check=True)
+    subprocess.run(["git", "add", "_site/index.html"], cwd=out.parent, check=True)
+    refused_twice(project, out, "holds files that git tracks (index.html), and building would delete them")
+
+
+def test_a_site_built_before_is_replaced_and_carries_the_mark(built):
+    project, out, _ = built
+    assert (out / ".ap-directory-site").read_bytes() == (
+        b"Built by the Alternative Provision Directory; the build may replace this folder.\n")
+    assert b".ap-directory-site" not in (out / "sitemap.xml").read_bytes()
+    (out / "left-over.html").write_text("from an earlier build")
+    result = run_build("build", "--output", str(out), root=project)
+    assert result.returncode == 0, result.stderr
+    assert not (out / "left-over.html").exists()
+    assert (out / ".ap-directory-site").is_file()
+
+
+def test_a_site_without_the_mark_is_refused(built):
+    """A site an earlier version built has a 404.html but no mark: it is refused like any folder."""
+    project, out, _ = built
+    (out / ".ap-directory-site").unlink()
+    refused_twice(project, out, "already holds files that are not a site built by this program")
 
 
 def many_providers(project: Path, copies: int) -> None:
