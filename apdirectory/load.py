@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
 from .problems import Problem
-from .sources import Source, parse_source, read_bytes, read_source
+from .sources import Source, cannot_read, parse_source, read_bytes, read_source
 from .validate import validate
 
 M = TypeVar("M")
@@ -125,8 +125,10 @@ def _parse_entry(relpath: str, data: bytes, slug: str, model: type[M]) -> tuple[
 
 def _load_yaml(root: Path, relpath: str, model, problems: list[Problem]) -> tuple:
     """(validated data or None, its Source or None) for a plain YAML file."""
-    if not (root / relpath).exists():
-        problems.append(Problem(relpath, 0, "", "is missing: every site needs this file"))
+    there = _there(root, relpath, "file", problems)
+    if not there:
+        if there is False:
+            problems.append(Problem(relpath, 0, "", "is missing: every site needs this file"))
         return None, None
     source = read_source(root, relpath, front_matter=False)
     if isinstance(source, Problem):
@@ -140,17 +142,46 @@ def _load_yaml(root: Path, relpath: str, model, problems: list[Problem]) -> tupl
 def _markdown_files(root: Path, folder: str, problems: list[Problem]) -> list[str]:
     """Relative paths of the .md files in a folder, sorted; anything else there is a problem."""
     paths = []
-    directory = root / folder
-    if not directory.is_dir():
-        return paths
-    with os.scandir(directory) as found:  # names and kinds in one call: no status of each file
-        files = sorted(found, key=lambda file: file.name)
-    for file in files:
+    for file in _listing(root, folder, problems):
         relpath = f"{folder}/{file.name}"
         if file.name.startswith("."):
             continue  # .gitkeep and editors' files
-        if not file.name.endswith(".md") or file.is_dir():  # (names starting "." are left out above)
+        if not file.name.endswith(".md") or _is_folder(file):  # (names starting "." are left out above)
             problems.append(Problem(relpath, 0, "", f"is not a .md file: only Markdown files belong in {folder}/"))
             continue
         paths.append(relpath)
     return paths
+
+
+def _listing(root: Path, folder: str, problems: list[Problem]) -> list[os.DirEntry]:
+    """The entries of a content folder, sorted by name: none if it does not exist, and a problem if
+    it cannot be listed (a link loop, a broken link, no permission)."""
+    if not _there(root, folder, "folder", problems):
+        return []
+    try:
+        with os.scandir(root / folder) as found:  # names and kinds in one call: no status of each file
+            return sorted(found, key=lambda file: file.name)
+    except OSError as exc:
+        problems.append(Problem(folder, 0, "", cannot_read(exc, "folder")))
+        return []
+
+
+def _is_folder(file: os.DirEntry) -> bool:
+    """Whether an entry is a folder; a link that leads nowhere is not, and reading it says why."""
+    try:
+        return file.is_dir()
+    except OSError:  # a link in a loop: is_dir raises only on errors other than "not found"
+        return False
+
+
+def _there(root: Path, relpath: str, what: str, problems: list[Problem]) -> bool | None:
+    """Whether a file or folder (`what`) is there, broken links included (their read says what is
+    wrong); None, and the problem, when even that cannot be known, as in a folder no one may read."""
+    try:
+        os.lstat(root / relpath)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        problems.append(Problem(relpath, 0, "", cannot_read(exc, what)))
+        return None
+    return True

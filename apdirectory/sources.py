@@ -5,6 +5,7 @@ a Problem with the file's line, so that a contract officer can act on it.
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, replace
@@ -81,16 +82,42 @@ def read_bytes(root: Path, relpath: str) -> bytes | Problem:
         if outside:
             return Problem(relpath, 0, "", f"is a link to a file outside {outside}: "
                            "replace the link with the file itself")
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # a folder or a pipe would hang or fail the read
-            return Problem(relpath, 0, "", "is not a plain file: replace it with a text file")
+        info = path.stat()  # before opening: opening a pipe (FIFO) would wait for a writer forever
+        if not stat.S_ISREG(info.st_mode):
+            return Problem(relpath, 0, "", f"is {_kind(info.st_mode)}, not a plain file: replace it with a text file")
         if info.st_size > MAX_FILE_BYTES:
             return Problem(relpath, 0, "", f"is {info.st_size / 1024 / 1024:.1f} MB: a content file must be "
                            f"under {MAX_FILE_BYTES // 1024} kB; is it the right file?")
         data = path.read_bytes()
     except OSError as exc:
-        return Problem(relpath, 0, "", f"cannot be read ({exc.strerror})")
+        return Problem(relpath, 0, "", cannot_read(exc, "file"))
     return data
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "something unusual"
+
+
+def cannot_read(exc: OSError, what: str) -> str:
+    """Why a file or folder ("file", "folder") could not be read, and what to do, in plain words."""
+    if exc.errno == errno.ELOOP:
+        return f"is a link that leads round in a loop, never to a {what}: replace the link with the {what} itself"
+    if exc.errno == errno.ENOENT:
+        return (f"is a link to a {what} that does not exist (moved or deleted?): replace the link with the "
+                f"{what} itself, or delete the link")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        change = "a+r" if what == "file" else "a+rx"
+        return (f"cannot be read: its permissions (or its folder's) do not let the build read it: make it "
+                f"readable (chmod {change}), or ask whoever owns it")
+    if exc.errno == errno.ENOTDIR:
+        return f"is a file where a {what} should be, or lies under one: rename or move it"
+    return f"cannot be read ({exc.strerror or exc}): check the {what}, or replace it with a fresh copy"
 
 
 def _text(relpath: str, data: bytes) -> str | Problem:
