@@ -8,6 +8,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from conftest import run_build
 
 from apdirectory.invisible import FORMAT, INVISIBLE
@@ -31,53 +32,50 @@ def refused(project: Path) -> list[str]:
     return [line.strip() for line in result.stderr.splitlines() if ": warning: " not in line]
 
 
-def test_a_name_of_zero_width_characters_only_is_refused(project):
-    replace_in(project, KESTREL, "name: Kestrel Learning Centre", 'name: "\\u200B\\u200D"')
-    assert (f"{KESTREL}:2: name: has no visible text, only U+200B ZERO WIDTH SPACE: give a value, "
-            "or remove the line if the field is optional") in refused(project)
+# Each kind of hidden character: (what the sample says, what it is made to say, the error expected).
+NAME = "name: Kestrel Learning Centre"
+HIDDEN = {
+    "zero-width characters only": (NAME, 'name: "\\u200B\\u200D"', f"{KESTREL}:2: name: has no visible text, "
+                                   "only U+200B ZERO WIDTH SPACE: give a value, or remove the line if the field "
+                                   "is optional"),
+    "a zero-width space in a name": (NAME, "name: Kestrel Learning\u200b Centre", f"{KESTREL}:2: name: has an "
+                                     f"invisible character, U+200B ZERO WIDTH SPACE, at character 17: {PASTED}"),
+    "a right-to-left override in a summary": (
+        "summary: Small-group", "summary: Small\u202e-group", f"{KESTREL}:3: summary: has an invisible character "
+        f"that changes the direction of the text, U+202E RIGHT-TO-LEFT OVERRIDE, at character 6: {PASTED}"),
+    "a word joiner in a phone number": (
+        '"0161 496 0010"', '"0161\u2060 496 0010"', f"{KESTREL}:18: contact.referrals.phone: has an invisible "
+        f"character, U+2060 WORD JOINER, at character 5: {PASTED}"),
+    "a noncharacter in a name": (
+        NAME, 'name: "Kestrel Learning Centre\\uFFFE"', f"{KESTREL}:2: name: has U+FFFE (a noncharacter) at "
+        "character 24, which XML does not allow (the site's feeds would break): delete it"),
+    "a noncharacter typed in the file": (
+        NAME, "name: Kestrel Learning Centre\ufffe", f"{KESTREL}:2: has a character YAML does not allow "
+        "(U+FFFE) on this line: delete it"),
+}
 
 
-def test_a_hidden_zero_width_space_making_a_look_alike_names_both_files(project):
+@pytest.mark.parametrize("kind", HIDDEN)
+def test_a_hidden_character_is_refused_with_file_line_and_field(project, kind):
+    old, new, expected = HIDDEN[kind]
+    replace_in(project, KESTREL, old, new)
+    assert expected in refused(project)
+
+
+# A second file whose name reads the same as the sample's Kestrel Learning Centre.
+LOOK_ALIKES = {
+    "a hidden zero-width space": "Kestrel Learning\u200b Centre",
+    "capitals, spacing and full-width letters": "ＫＥＳＴＲＥＬ  learning centre",
+}
+
+
+@pytest.mark.parametrize("kind", LOOK_ALIKES)
+def test_a_look_alike_name_is_an_error_naming_both_files(project, kind):
     impostor = "content/providers/zz-kestrel.md"
     shutil.copy(project / KESTREL, project / impostor)
-    replace_in(project, impostor, "name: Kestrel Learning Centre", "name: Kestrel Learning\u200b Centre")
-    lines = refused(project)
-    assert (f"{impostor}:2: name: has an invisible character, U+200B ZERO WIDTH SPACE, at character 17: "
-            f"{PASTED}") in lines
-    assert (f"{impostor}:2: name: reads the same as the name of {KESTREL} ('Kestrel Learning Centre'): give "
-            "each provider its own name, or, if they are the same provider, keep one file") in lines
-
-
-def test_names_that_differ_only_in_capitals_or_letter_forms_name_both_files(project):
-    impostor = "content/providers/zz-kestrel.md"
-    shutil.copy(project / KESTREL, project / impostor)
-    replace_in(project, impostor, "name: Kestrel Learning Centre", "name: ＫＥＳＴＲＥＬ  learning centre")
+    replace_in(project, impostor, NAME, f"name: {LOOK_ALIKES[kind]}")
     assert (f"{impostor}:2: name: reads the same as the name of {KESTREL} ('Kestrel Learning Centre'): give "
             "each provider its own name, or, if they are the same provider, keep one file") in refused(project)
-
-
-def test_a_right_to_left_override_in_a_summary_is_refused(project):
-    replace_in(project, KESTREL, "summary: Small-group", "summary: Small\u202e-group")
-    assert (f"{KESTREL}:3: summary: has an invisible character that changes the direction of the text, "
-            f"U+202E RIGHT-TO-LEFT OVERRIDE, at character 6: {PASTED}") in refused(project)
-
-
-def test_a_zero_width_joiner_in_a_phone_number_is_refused(project):
-    replace_in(project, KESTREL, '"0161 496 0010"', '"0161\u2060 496 0010"')
-    assert (f"{KESTREL}:18: contact.referrals.phone: has an invisible character, U+2060 WORD JOINER, "
-            f"at character 5: {PASTED}") in refused(project)
-
-
-def test_a_name_with_a_noncharacter_is_refused(project):
-    replace_in(project, KESTREL, "name: Kestrel Learning Centre", 'name: "Kestrel Learning Centre\\uFFFE"')
-    assert (f"{KESTREL}:2: name: has U+FFFE (a noncharacter) at character 24, which XML does not allow "
-            "(the site's feeds would break): delete it") in refused(project)
-
-
-def test_a_noncharacter_typed_in_the_file_is_refused_on_its_line(project):
-    replace_in(project, KESTREL, "name: Kestrel Learning Centre", "name: Kestrel Learning Centre\ufffe")
-    assert (f"{KESTREL}:2: has a character YAML does not allow (U+FFFE) on this line: delete it"
-            in refused(project))
 
 
 def test_a_control_character_in_markdown_is_refused(project):
