@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter
 
+from .invisible import INVISIBLE, text_problem
 from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
 from .problems import Problem
 from .sources import Source, cannot_read, parse_source, read_bytes, read_source
@@ -45,6 +46,9 @@ class Content:
     glossary: list[GlossaryEntry] = field(default_factory=list)
     # Lot numbers whose file has errors of its own: providers on them are not blamed for it.
     lots_in_doubt: set[int] = field(default_factory=set)
+    # (file, line, name) of each valid provider, and of each with invisible characters in its name,
+    # valid or not: hiding one is how an impostor copies a name, and the message names both files.
+    provider_names: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def load_content(root: Path) -> tuple[Content, list[Problem]]:
@@ -72,20 +76,22 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
                                         "make them the same"))
     for kind, model, target in (("providers", Provider, content.providers), ("pages", Page, content.pages)):
         for relpath in _markdown_files(root, f"content/{kind}", problems):
-            entry = load_entry(root, relpath, model, problems)
+            names = content.provider_names if kind == "providers" else None
+            entry = load_entry(root, relpath, model, problems, names=names)
             if entry:
                 target.append(entry)
     return content, problems
 
 
 def load_entry(root: Path, relpath: str, model: type[M], problems: list[Problem],
-               slug: str | None = None) -> Entry[M] | None:
-    """Read and validate one Markdown file with front matter; slug defaults to its file name."""
+               slug: str | None = None, names: list | None = None) -> Entry[M] | None:
+    """Read and validate one Markdown file with front matter; slug defaults to its file name.
+    If `names` is given, the file's name is added to it as Content.provider_names says."""
     slug = slug or _name(relpath)
     data = _read(root, relpath, slug, problems)
     if data is None:
         return None
-    entry, found = _parse_entry(relpath, data, slug, model)
+    entry, found = _parse_entry(relpath, data, slug, model, names)
     problems.extend(found)
     return entry
 
@@ -115,12 +121,28 @@ def _read(root: Path, relpath: str, slug: str, problems: list[Problem]) -> bytes
     return data
 
 
-def _parse_entry(relpath: str, data: bytes, slug: str, model: type[M]) -> tuple[Entry[M] | None, list[Problem]]:
+def _parse_entry(relpath: str, data: bytes, slug: str, model: type[M],
+                 names: list | None = None) -> tuple[Entry[M] | None, list[Problem]]:
     source = parse_source(relpath, data, front_matter=True)
     if isinstance(source, Problem):
         return None, [source]
     model_data, found = validate(model, source)
+    name = source.doc.data.get("name") if isinstance(source.doc.data, dict) else None
+    if names is not None and isinstance(name, str) and (model_data is not None or INVISIBLE.search(name)):
+        names.append((relpath, source.line(("name",)), name))
+    found += _check_body(source)
     return (Entry(slug, source.without_values(), model_data) if model_data is not None else None), found
+
+
+def _check_body(source: Source) -> list[Problem]:
+    """The Markdown after the fields, checked as the Markdown fields are, line by line for the line."""
+    if INVISIBLE.search(source.body) is None:
+        return []
+    for number, line in enumerate(source.body.split("\n"), start=source.body_line):
+        problem = text_problem(line, long_text=True) if line.strip() else None
+        if problem:
+            return [Problem(source.path, number, "description", problem)]
+    return []
 
 
 def _load_yaml(root: Path, relpath: str, model, problems: list[Problem]) -> tuple:

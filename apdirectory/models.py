@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
+from .invisible import text_problem
+
 KEY_STAGES = ("KS1", "KS2", "KS3", "KS4", "KS5")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REGISTERED_SCHOOL_TYPES = ("independent-school", "ap-academy", "pru")
@@ -35,6 +37,7 @@ def _checked(pattern: str, what: str, example: str, transform=None):
     def check(value: str) -> str:
         if not isinstance(value, str):
             return value  # the strict str type reports the wrong type
+        _refuse_invisible(value, long_text=False)  # first: a hidden character is why a value that looks right fails
         if transform:
             value = transform(value)
         if not regex.fullmatch(value):
@@ -76,12 +79,24 @@ def _postcode(value: str) -> str:
     return value
 
 
+def _refuse_invisible(value: Any, long_text: bool) -> Any:
+    """Refuse invisible characters and those XML forbids (invisible.py says which, and why)."""
+    problem = text_problem(value, long_text) if isinstance(value, str) else None
+    if problem:
+        raise PydanticCustomError("invisible", problem)
+    return value
+
+
+# On every text type, last in its Annotated so that it runs first: a hidden character is what to fix.
+Visible = BeforeValidator(lambda value: _refuse_invisible(value, long_text=False))
+VisibleLong = BeforeValidator(lambda value: _refuse_invisible(value, long_text=True))
 NOT_BLANK = r"\S"  # at least one character that is not a space: "   " is as empty as ""
 NotPlaceholder = BeforeValidator(_not_placeholder)
-Text = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder]
-PlainSummary = Annotated[str, Strict(), Field(min_length=1, max_length=200, pattern=NOT_BLANK), NotPlaceholder]
-Markdown = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder]
-Code = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder]
+Text = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder, Visible]
+PlainSummary = Annotated[str, Strict(), Field(min_length=1, max_length=200, pattern=NOT_BLANK), NotPlaceholder,
+                         Visible]
+Markdown = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder, VisibleLong]
+Code = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder, Visible]
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 WholeNumber = Annotated[int, Strict()]
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]  # YAML reads .inf and .nan as numbers

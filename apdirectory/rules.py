@@ -4,6 +4,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from .invisible import same_name, visible
 from .load import Content, Entry
 from .models import KEY_STAGES, REGISTERED_SCHOOL_TYPES, Provider
 from .problems import Problem, field_path
@@ -16,7 +17,7 @@ RESERVED_PAGE_SLUGS = {"providers", "lots", "glossary", "assets", "pagefind", "s
 
 
 def check_rules(content: Content, today: dt.date) -> list[Problem]:
-    problems = _check_lots(content) + _check_addresses(content)
+    problems = _check_lots(content) + _check_addresses(content) + _check_names(content)
     if content.config is None:
         return problems  # without vocabularies and dates, the provider rules cannot be checked
     problems += _check_config(content, today)
@@ -35,6 +36,23 @@ def _check_lots(content: Content) -> list[Problem]:
             problems.append(Problem(lot.path, lot.source.line(("number",)), "number",
                                     f"lot {number} is also in {seen[number]}: each lot needs its own number"))
         seen.setdefault(number, lot.path)
+    return problems
+
+
+def _check_names(content: Content) -> list[Problem]:
+    """No two providers have names that read the same, such as "Kestrel Learning" and "KESTREL
+    LEARNING", one in full-width letters or one with a hidden zero-width space: an impostor entry,
+    with its own phone number, would sit beside the real one."""
+    problems, seen = [], {}
+    for path, line, name in content.provider_names:
+        key = same_name(name)
+        if not key:
+            continue  # an empty name is reported on its own
+        other_path, other_name = seen.setdefault(key, (path, name))
+        if other_path != path:
+            problems.append(Problem(path, line, "name", f"reads the same as the name of {other_path} "
+                                    f"('{visible(other_name)}'): give each provider its own name, or, if "
+                                    "they are the same provider, keep one file"))
     return problems
 
 

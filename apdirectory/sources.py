@@ -70,7 +70,9 @@ def _parse(relpath: str, yaml_text: str, first_line: int, body: str, body_line: 
         return Problem(relpath, exc.line, exc.field, exc.message)
     if doc.data is None:
         return Problem(relpath, first_line, "", "has no fields: fill them in between the --- lines")
-    return Source(relpath, doc, body.strip("\n") + "\n" if body.strip() else "", body_line)
+    kept = body.lstrip("\n")  # body_line is then the line of the body's first line as kept
+    return Source(relpath, doc, kept.rstrip("\n") + "\n" if body.strip() else "",
+                  body_line + len(body) - len(kept))
 
 
 def read_bytes(root: Path, relpath: str) -> bytes | Problem:
