@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 from pydantic import TypeAdapter
 
 from .invisible import INVISIBLE, text_problem
-from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
+from .models import MAX_DESCRIPTION_CHARACTERS, GlossaryEntry, Lot, Page, Provider, SiteConfig
 from .problems import Problem
 from .sources import Source, cannot_read, parse_source, read_bytes, read_source
 from .validate import validate
@@ -136,6 +136,10 @@ def _parse_entry(relpath: str, data: bytes, slug: str, model: type[M],
 
 def _check_body(source: Source) -> list[Problem]:
     """The Markdown after the fields, checked as the Markdown fields are, line by line for the line."""
+    if len(source.body) > MAX_DESCRIPTION_CHARACTERS:
+        return [Problem(source.path, source.body_line, "description",
+                        f"is {len(source.body):,} characters long: keep it to {MAX_DESCRIPTION_CHARACTERS:,} or "
+                        "fewer (put the rest on the provider's own website)")]
     if INVISIBLE.search(source.body) is None:
         return []
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):

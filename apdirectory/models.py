@@ -95,7 +95,12 @@ NotPlaceholder = BeforeValidator(_not_placeholder)
 Text = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder, Visible]
 PlainSummary = Annotated[str, Strict(), Field(min_length=1, max_length=200, pattern=NOT_BLANK), NotPlaceholder,
                          Visible]
-Markdown = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder, VisibleLong]
+# Far above any real entry (the longest sample text is under 1,000 characters), and low enough
+# that no text can make the pages slow to build or to read.
+MAX_MARKDOWN_CHARACTERS = 10_000
+MAX_DESCRIPTION_CHARACTERS = 30_000
+Markdown = Annotated[str, Strict(), Field(min_length=1, max_length=MAX_MARKDOWN_CHARACTERS, pattern=NOT_BLANK),
+                     NotPlaceholder, VisibleLong]
 Code = Annotated[str, Strict(), Field(min_length=1, pattern=NOT_BLANK), NotPlaceholder, Visible]
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 WholeNumber = Annotated[int, Strict()]

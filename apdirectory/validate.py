@@ -90,7 +90,7 @@ def _message(err: dict, loc: tuple, source: Source, model: type | None) -> str:
     if kind == "string_too_short":
         return "is empty: give a value, or remove the line if the field is optional"
     if kind == "string_too_long":
-        return f"is {len(value)} characters long: keep it to {ctx['max_length']} or fewer"
+        return f"is {len(value):,} characters long: keep it to {ctx['max_length']:,} or fewer"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         words = {"greater_than_equal": "at least", "greater_than": "more than",
                  "less_than_equal": "at most", "less_than": "less than"}[kind]

@@ -6,6 +6,7 @@ is killed while it writes; the site built before must be byte for byte the same 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -187,12 +188,14 @@ def test_a_site_without_the_mark_is_refused(built):
 
 
 def many_providers(project: Path, copies: int) -> None:
-    """Enough providers that writing the site takes a while: copies of the sample's, renamed."""
+    """Enough providers that writing the site takes a while: copies of the sample's, each file and
+    name numbered (two providers may not have the same name)."""
     providers = project / "content/providers"
     for path in sorted(providers.glob("*.md")):
         text = path.read_text(encoding="utf-8")
         for n in range(copies):
-            (providers / f"{path.stem}-{n}.md").write_text(text, encoding="utf-8")
+            copy = re.sub(r"^name: (.*)$", rf"name: \1 {n}", text, count=1, flags=re.M)
+            (providers / f"{path.stem}-{n}.md").write_text(copy, encoding="utf-8")
 
 
 @POSIX_ONLY

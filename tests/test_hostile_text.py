@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, copy_project
+from apdirectory.models import MAX_DESCRIPTION_CHARACTERS, MAX_MARKDOWN_CHARACTERS
+from conftest import REPO, copy_project, run_build
 
 GUARD_SECONDS = 60
 # Each is under the 512 kB a content file may hold.
@@ -54,18 +55,22 @@ def test_hostile_markdown_is_made_into_html_and_search_text(maker, name):
 
 @pytest.fixture(scope="module")
 def hostile_project(tmp_path_factory) -> Path:
-    """The sample with one more provider for each hostile text, as its description, and as its offer
-    too where both fit in a file."""
+    """The sample with one more provider for each hostile text, as its description and as its offer,
+    each cut to the longest text its field takes (the beginning and the end kept)."""
     root = copy_project(tmp_path_factory.mktemp("hostile-text") / "project")
     kestrel = (root / "content/providers/kestrel-learning-centre.md").read_text(encoding="utf-8")
     front = yaml.safe_load(kestrel.split("---\n")[1])
-    offer = front["lots"][0]["offer"]
     for number, (name, text) in enumerate(HOSTILE.items(), start=1):
         front["name"] = f"Hostile text {number}"
-        front["lots"][0]["offer"] = text if len(text) < 100_000 else offer
+        front["lots"][0]["offer"] = cut(text, MAX_MARKDOWN_CHARACTERS)
         (root / f"content/providers/hostile-{name}.md").write_text(
-            f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n{text}\n", encoding="utf-8")
+            f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n{cut(text, MAX_DESCRIPTION_CHARACTERS - 1)}\n",
+            encoding="utf-8")
     return root
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 20] + text[-20:]
 
 
 def test_check_and_build_with_search_finish_on_hostile_descriptions(hostile_project):
@@ -76,3 +81,22 @@ def test_check_and_build_with_search_finish_on_hostile_descriptions(hostile_proj
         assert "Traceback" not in result.stderr
     page = (hostile_project / "_site/providers/hostile-angle-brackets/index.html").read_text(encoding="utf-8")
     assert "&lt;" * 1000 in page  # shown as text
+
+
+def test_a_text_over_its_limit_is_refused_with_the_limit_and_its_size(project):
+    path = project / "content/providers/kestrel-learning-centre.md"
+    text = path.read_text(encoding="utf-8")
+    front, body = text.split("---\n")[1], text.split("---\n", 2)[2]
+    offer = "A long offer. " * 1_000  # 14,000 characters
+    front = front.replace("Full-time timetable of English", offer + "Full-time timetable of English", 1)
+    path.write_text(f"---\n{front}---\n{body}{'More words. ' * 3_000}\n", encoding="utf-8")
+    offer_line = next(i for i, line in enumerate(front.splitlines(), 2) if "A long offer." in line)
+    body_line = len(front.splitlines()) + 3
+    result = run_build("check", root=project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    rel = "content/providers/kestrel-learning-centre.md"
+    written = len(yaml.safe_load(front)["lots"][0]["offer"])
+    assert (f"{rel}:{offer_line}: lots[0].offer: is {written:,} characters long: keep it to "
+            f"{MAX_MARKDOWN_CHARACTERS:,} or fewer") in result.stderr
+    assert f"{rel}:{body_line}: description: is " in result.stderr
+    assert f"keep it to {MAX_DESCRIPTION_CHARACTERS:,} or fewer" in result.stderr
