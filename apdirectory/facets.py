@@ -65,6 +65,11 @@ class Match:
     card: Card
     offers: tuple[OfferCard, ...]
 
+    @property
+    def partial(self) -> bool:
+        """Whether only some of the provider's offers matched."""
+        return len(self.offers) < len(self.card.offers)
+
 
 @dataclass(frozen=True)
 class Option:

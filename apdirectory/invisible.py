@@ -44,7 +44,7 @@ def text_problem(value: str, long_text: bool) -> str | None:
     """
     if INVISIBLE.search(value) is None:
         return None  # nearly every value: one search, and done
-    if not INVISIBLE.sub("", value).strip():
+    if not visible(value).strip():
         return f"has no visible text, only {_describe(INVISIBLE.search(value)[0])}: give a value, " \
                "or remove the line if the field is optional"
     for found in INVISIBLE.finditer(value):

@@ -68,7 +68,7 @@ class FreshFolder:
 
 
 def swap_into_place(fresh: Path, target: Path) -> None:
-    """Make `fresh` the new `target`, and delete the old one."""
+    """Make the folder `fresh` the new `target` (a site, or its search index), and delete the old one."""
     if not target.exists():
         fresh.rename(target)
         return
@@ -80,15 +80,6 @@ def swap_into_place(fresh: Path, target: Path) -> None:
         old.rename(target)  # put the previous site back
         raise
     shutil.rmtree(old, ignore_errors=True)
-
-
-def replace_folder(new: Path, old: Path) -> None:
-    """Put the folder `new` where `old` is, and delete the old one."""
-    aside = old.with_name(f"{old.name}.old-{os.getpid()}")
-    if old.exists():
-        old.rename(aside)
-    new.rename(old)
-    shutil.rmtree(aside, ignore_errors=True)
 
 
 def check_target(target: Path, root: Path) -> None:

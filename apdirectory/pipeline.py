@@ -126,6 +126,6 @@ def index_in_place(directory: Directory, root: Path, target: Path) -> None:
     beside = output.FreshFolder(target, root)
     try:
         search_index.write_index(directory, beside.path)
-        output.replace_folder(beside.path / search_index.FOLDER, target / search_index.FOLDER)
+        output.swap_into_place(beside.path / search_index.FOLDER, target / search_index.FOLDER)
     finally:
         beside.discard()
