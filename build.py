@@ -3,7 +3,7 @@
 import os
 import sys
 
-from apdirectory.cli import main
+from apdirectory.commands.cli import main
 
 if __name__ == "__main__":
     code = main()

@@ -1,6 +1,6 @@
 """`python -m apdirectory ...`: the same commands as `python build.py ...`."""
 import sys
 
-from .cli import main
+from apdirectory.commands.cli import main
 
 sys.exit(main())

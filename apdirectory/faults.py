@@ -10,9 +10,9 @@ from pathlib import Path
 
 import jinja2
 
-from .output import UnsafeTarget
-from .problems import Problem
-from .search_index import SearchIndexError
+from apdirectory.checking.problems import Problem
+from apdirectory.publishing.output import UnsafeTarget
+from apdirectory.publishing.search_index import SearchIndexError
 
 _NOT_CONTENT = "this is a mistake in the site's templates, not in the content: ask a developer to fix it"
 

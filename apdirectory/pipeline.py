@@ -19,15 +19,17 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from . import faults, opendata, oruk, output, search_index
-from .changes import check_status_dates
-from .directory import Directory, build_directory
-from .load import Content, load_content
-from .problems import Problem, errors, warnings
-from .progress import Progress
-from .render import SiteRenderer
-from .review import check_review_ages
-from .rules import check_rules
+from apdirectory import faults
+from apdirectory.checking.problems import Problem, errors, warnings
+from apdirectory.checking.review import check_review_ages
+from apdirectory.checking.rules import check_rules
+from apdirectory.progress import Progress
+from apdirectory.publishing import output, search_index
+from apdirectory.reading.load import Content, load_content
+from apdirectory.site import opendata, oruk
+from apdirectory.site.changes import check_status_dates
+from apdirectory.site.directory import Directory, build_directory
+from apdirectory.site.render import SiteRenderer
 
 
 @dataclass

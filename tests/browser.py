@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from apdirectory.serve import SiteHandler
+from apdirectory.commands.serve import SiteHandler
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -3,13 +3,12 @@ the build's own loader, so that a bug in the loader cannot hide itself."""
 from __future__ import annotations
 
 import copy
-import functools
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-
 from conftest import REPO
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 import sample
 from browser import axe_violations, describe, record_figure
 

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_build
 from snapshot import rebuilt, snapshot
 

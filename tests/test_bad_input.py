@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_project, run_build
 from snapshot import snapshot
 

@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 import sample
 from conftest import copy_project, run_build
 from htmlpage import Page, page

@@ -19,7 +19,7 @@ def test_the_package_builds_the_sample_without_fcntl_or_ctypes(project, tmp_path
     """Windows has no fcntl, and ctypes reaching into the C library is not portable: with both
     made unavailable, the package imports and builds the same site."""
     blocked = ("import sys; sys.modules['fcntl'] = None; sys.modules['ctypes'] = None; "
-               "from apdirectory.cli import main; sys.exit(main(sys.argv[1:]))")
+               "from apdirectory.commands.cli import main; sys.exit(main(sys.argv[1:]))")
     out = tmp_path / "without" / "_site"
     result = subprocess.run([sys.executable, "-c", blocked, "build", "--root", str(project), "--output", str(out)],
                             capture_output=True, text=True, timeout=300, cwd=REPO)

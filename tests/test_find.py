@@ -8,7 +8,6 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 import sample
 from browser import record_figure
 

@@ -10,7 +10,6 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-
 import sample
 from browser import axe_violations, describe, record_figure
 from test_find import FOCUS_STYLE, choose, shown, slugs, wait_for_results

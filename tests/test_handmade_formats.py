@@ -3,10 +3,11 @@ import csv
 import io
 import uuid
 
-from apdirectory import opendata, oruk, pipeline
-from apdirectory.directory import build_directory
-
 from conftest import REPO
+
+from apdirectory import pipeline
+from apdirectory.site import opendata, oruk
+from apdirectory.site.directory import build_directory
 
 
 def test_feed_ids_are_the_standard_uuid5():

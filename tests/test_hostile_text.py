@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from apdirectory.models import MAX_DESCRIPTION_CHARACTERS, MAX_MARKDOWN_CHARACTERS
 from conftest import REPO, copy_project, run_build
+
+from apdirectory.reading.models import MAX_DESCRIPTION_CHARACTERS, MAX_MARKDOWN_CHARACTERS
 
 GUARD_SECONDS = 60
 # Each is under the 512 kB a content file may hold.
@@ -41,8 +41,8 @@ def run_guarded(code: str) -> subprocess.CompletedProcess:
 
 # What each child process imports as make(text).
 MAKERS = {
-    "search text": "from apdirectory.search_index import plain_text as make",
-    "html": "from apdirectory.markup import Renderer; make = Renderer({'SEN': 'Special educational needs'}).markdown",
+    "search text": "from apdirectory.publishing.search_index import plain_text as make",
+    "html": "from apdirectory.site.markup import Renderer; make = Renderer({'SEN': 'Special educational needs'}).markdown",
 }
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import run_build
 
-from apdirectory.invisible import FORMAT, INVISIBLE
+from apdirectory.reading.invisible import FORMAT, INVISIBLE
 
 KESTREL = "content/providers/kestrel-learning-centre.md"
 PASTED = "delete it: it cannot be seen, so it may have been pasted from another document"

@@ -13,16 +13,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from apdirectory.directory import build_directory
-from apdirectory.load import Content, load_content, load_entry
-from apdirectory.models import Provider
-from apdirectory.opendata import export_files
-from apdirectory.problems import errors
-from apdirectory.render import render_site
-from apdirectory.rules import check_rules
 from conftest import REPO, copy_project
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apdirectory.checking.problems import errors
+from apdirectory.checking.rules import check_rules
+from apdirectory.reading.load import Content, load_content, load_entry
+from apdirectory.reading.models import Provider
+from apdirectory.site.directory import build_directory
+from apdirectory.site.opendata import export_files
+from apdirectory.site.render import render_site
 
 FUZZ = "content/providers/fuzz.md"
 SAMPLES = [path.read_text(encoding="utf-8") for path in sorted((REPO / "content/providers").glob("*.md"))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from apdirectory.markup import Renderer
+from apdirectory.site.markup import Renderer
 
 GLOSSARY = {"SEN": "Special educational needs", "SEND": "Special educational needs and disabilities",
             "AP": "Alternative provision", "KS3": ""}

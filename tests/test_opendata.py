@@ -7,7 +7,6 @@ import io
 import json
 
 import jsonschema
-
 import sample
 from conftest import run_build
 

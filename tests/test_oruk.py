@@ -10,11 +10,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
-
 import sample
 from conftest import REPO, run_build
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 ORUK = REPO.parent / "shared" / "oruk-3.0"
 SCHEMA_BASE = "https://openreferraluk.org/specifications/3.0/schema/"
@@ -240,8 +239,9 @@ def test_ids_stay_the_same_when_a_provider_is_added(site, project, tmp_path):
 
 def test_long_lists_are_paginated_in_the_standard_shape(registry):
     """The sample fits on one page, so build the feed with a page of 4 to see the later pages."""
-    from apdirectory import oruk, pipeline
-    from apdirectory.directory import build_directory
+    from apdirectory import pipeline
+    from apdirectory.site import oruk
+    from apdirectory.site.directory import build_directory
 
     directory = build_directory(pipeline.check(REPO).content)
     documents = oruk.feed_documents(directory, page_size=4)

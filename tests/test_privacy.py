@@ -13,7 +13,6 @@ import json
 from urllib.parse import quote, quote_plus
 
 import pytest
-
 import sample
 
 # Fields whose values are fixed choices (status, registration type, key stages, days, modes...):

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_build
 
 PROGRESS = "Making the pages and the open data:"

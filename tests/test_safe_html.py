@@ -13,13 +13,13 @@ from pathlib import Path
 import jinja2
 import pytest
 import yaml
+from conftest import REPO, copy_project, run_build
+from htmlpage import Page, html_files
 from markupsafe import Markup
 
 from apdirectory import pipeline
-from apdirectory.directory import build_directory
-from apdirectory.render import make_environment
-from conftest import REPO, copy_project, run_build
-from htmlpage import Page, html_files
+from apdirectory.site.directory import build_directory
+from apdirectory.site.render import make_environment
 
 VECTORS = yaml.safe_load((Path(__file__).parent / "xss/vectors.yaml").read_text(encoding="utf-8"))
 ALL_VECTORS = VECTORS["owasp"] + VECTORS["markdown"]

@@ -6,7 +6,6 @@ import json
 
 import jsonschema
 import pytest
-
 import sample
 from conftest import REPO, run_build
 

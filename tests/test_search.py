@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 import sample
 from browser import record_figure
 from conftest import REPO, run_build
@@ -179,7 +178,7 @@ def test_scripts_come_from_the_site_only_and_the_policy_allows_only_the_site(sit
 
 
 def test_searchable_text_is_the_words_without_markdown_marks():
-    from apdirectory.search_index import plain_text
+    from apdirectory.publishing.search_index import plain_text
 
     markdown = ("## A heading\n\nSome **bold**, _slanted_ and `code` with [a link](https://example.org/x) "
                 "in snake_case.\n\n- one\n1. two\n> quoted\n\n| a | b |\n|---|:-:|\n| c | d |\n\n---\n")
@@ -188,8 +187,9 @@ def test_searchable_text_is_the_words_without_markdown_marks():
 
 
 def test_search_index_build_time(tmp_path):
-    from apdirectory import pipeline, search_index
-    from apdirectory.directory import build_directory
+    from apdirectory import pipeline
+    from apdirectory.publishing import search_index
+    from apdirectory.site.directory import build_directory
 
     directory = build_directory(pipeline.check(REPO).content)
     started = time.perf_counter()

@@ -6,7 +6,6 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-
 import sample
 from htmlpage import html_files, page
 

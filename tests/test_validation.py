@@ -11,7 +11,6 @@ import shutil
 from dataclasses import dataclass
 
 import pytest
-
 from conftest import REPO, run_build
 from snapshot import snapshot
 

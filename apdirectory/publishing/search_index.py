@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .directory import Directory
-from .load import Entry
-from .models import Provider
+from apdirectory.reading.load import Entry
+from apdirectory.reading.models import Provider
+from apdirectory.site.directory import Directory
 
 FOLDER = "pagefind"  # the search index's folder in the site
 # Pagefind writes its stock search UI too; the site has its own (templates/assets/find.js).

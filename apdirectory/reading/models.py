@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
-from .invisible import text_problem
+from apdirectory.reading.invisible import text_problem
 
 KEY_STAGES = ("KS1", "KS2", "KS3", "KS4", "KS5")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote_plus
 
-from .models import DAYS, Location, Price
+from apdirectory.reading.models import DAYS, Location, Price
 
 DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
 REGISTRATION_LABELS = {

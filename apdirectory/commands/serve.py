@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from . import pipeline
-from .report import report
-from .review import is_review
-from .search_index import SearchIndexError
+from apdirectory import pipeline
+from apdirectory.checking.review import is_review
+from apdirectory.commands.report import report
+from apdirectory.publishing.search_index import SearchIndexError
 
 POLL_SECONDS = 0.5
 WATCHED = ("content", "templates", "site_config.yaml")

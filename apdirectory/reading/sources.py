@@ -11,8 +11,8 @@ import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .problems import Problem
-from .yamlread import CONTROL, YamlDoc, YamlError, read_yaml
+from apdirectory.checking.problems import Problem
+from apdirectory.reading.yamlread import CONTROL, YamlDoc, YamlError, read_yaml
 
 MAX_FILE_BYTES = 512 * 1024  # the longest real entry is a few kB; this stops runaway or hostile files
 FENCE = "---"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .load import Content, Entry
-from .models import Provider
-from .problems import Problem
-from .rules import _add_months
+from apdirectory.checking.problems import Problem
+from apdirectory.checking.rules import _add_months
+from apdirectory.reading.load import Content, Entry
+from apdirectory.reading.models import Provider
 
 # The fields whose age makes a provider due for review (as Problem.field names them).
 REVIEW_FIELDS = ("last_reviewed", "registration.last_inspected", "quality_assured")

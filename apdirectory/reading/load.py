@@ -9,11 +9,11 @@ from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter
 
-from .invisible import INVISIBLE, text_problem
-from .models import MAX_DESCRIPTION_CHARACTERS, GlossaryEntry, Lot, Page, Provider, SiteConfig
-from .problems import Problem
-from .sources import Source, cannot_read, parse_source, read_bytes, read_source
-from .validate import validate
+from apdirectory.checking.problems import Problem
+from apdirectory.reading.invisible import INVISIBLE, text_problem
+from apdirectory.reading.models import MAX_DESCRIPTION_CHARACTERS, GlossaryEntry, Lot, Page, Provider, SiteConfig
+from apdirectory.reading.sources import Source, cannot_read, parse_source, read_bytes, read_source
+from apdirectory.reading.validate import validate
 
 M = TypeVar("M")
 

@@ -13,10 +13,10 @@ import uuid
 from dataclasses import dataclass
 from operator import itemgetter
 
-from .load import Content, Entry
-from .models import Provider
-from .present import date_text
-from .problems import Problem
+from apdirectory.checking.problems import Problem
+from apdirectory.reading.load import Content, Entry
+from apdirectory.reading.models import Provider
+from apdirectory.site.present import date_text
 
 # Each kind of change, in the order the page shows them: its section heading, how a list item
 # says when, and the feed entry's title.

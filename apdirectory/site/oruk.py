@@ -15,15 +15,15 @@ HTML, `<`, `>` and `&` inside strings are written as \\u escapes: a browser find
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from typing import Iterable, Iterator
 
-import json
-from .directory import Directory
-from .load import Entry
-from .models import DAYS, Location, LotOffer, Provider
-from .present import MODE_LABELS, REGISTRATION_LABELS, days_text, hours_text
-from .rules import KEY_STAGE_AGES
+from apdirectory.checking.rules import KEY_STAGE_AGES
+from apdirectory.reading.load import Entry
+from apdirectory.reading.models import DAYS, Location, LotOffer, Provider
+from apdirectory.site.directory import Directory
+from apdirectory.site.present import MODE_LABELS, REGISTRATION_LABELS, days_text, hours_text
 
 VERSION = "HSDS-UK-3.0"
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md"

@@ -4,10 +4,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from .invisible import same_name, visible
-from .load import Content, Entry
-from .models import KEY_STAGES, REGISTERED_SCHOOL_TYPES, Provider
-from .problems import Problem, field_path
+from apdirectory.checking.problems import Problem, field_path
+from apdirectory.reading.invisible import same_name, visible
+from apdirectory.reading.load import Content, Entry
+from apdirectory.reading.models import KEY_STAGES, REGISTERED_SCHOOL_TYPES, Provider
 
 # The ages of pupils in each key stage (a pupil turns the upper age during the last year).
 KEY_STAGE_AGES = {"KS1": (5, 7), "KS2": (7, 11), "KS3": (11, 14), "KS4": (14, 16), "KS5": (16, 19)}

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from .load import Content
-from .problems import Problem, errors, warnings
-from .review import is_review
+from apdirectory.checking.problems import Problem, errors, warnings
+from apdirectory.checking.review import is_review
+from apdirectory.reading.load import Content
 
 
 def report(problems: list[Problem], content: Content | None, fmt: str = "text", strict: bool = False) -> None:

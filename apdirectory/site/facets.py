@@ -20,10 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Literal, get_args
 
-from .directory import Directory
-from .load import Entry
-from .models import DAYS, KEY_STAGES, LotOffer, Price, Provider, RegistrationType
-from .present import DAY_NAMES, MODE_LABELS, date_text, days_text, hours_text, join_words, labels_in, price_text
+from apdirectory.reading.load import Entry
+from apdirectory.reading.models import DAYS, KEY_STAGES, LotOffer, Price, Provider, RegistrationType
+from apdirectory.site.directory import Directory
+from apdirectory.site.present import (
+    DAY_NAMES,
+    MODE_LABELS,
+    date_text,
+    days_text,
+    hours_text,
+    join_words,
+    labels_in,
+    price_text,
+)
 
 REGISTRATION_SHORT_LABELS = {
     "independent-school": "Independent school",

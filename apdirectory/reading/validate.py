@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .models import NOT_BLANK
-from .problems import Problem, field_path
-from .sources import Source
+from apdirectory.checking.problems import Problem, field_path
+from apdirectory.reading.models import NOT_BLANK
+from apdirectory.reading.sources import Source
 
 T = TypeVar("T")
 

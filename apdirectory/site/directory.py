@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .changes import Change, changes_since
-from .load import Content, Entry
-from .models import GlossaryEntry, Lot, Page, Provider, SiteConfig
+from apdirectory.reading.load import Content, Entry
+from apdirectory.reading.models import GlossaryEntry, Lot, Page, Provider, SiteConfig
+from apdirectory.site.changes import Change, changes_since
 
 
 @dataclass(frozen=True)

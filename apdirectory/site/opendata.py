@@ -12,11 +12,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import oruk
-from .directory import Directory
-from .load import Entry
-from .models import Provider
-from .present import REGISTRATION_LABELS
+from apdirectory.reading.load import Entry
+from apdirectory.reading.models import Provider
+from apdirectory.site import oruk
+from apdirectory.site.directory import Directory
+from apdirectory.site.present import REGISTRATION_LABELS
 
 SCHEMA_VERSION = "1.0"
 JSON_PATH = "data/providers.json"

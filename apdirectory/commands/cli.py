@@ -8,13 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-from . import pipeline
-from .problems import errors, warnings
-from .progress import Progress
-from .report import report
-from .scaffold import ScaffoldError, next_steps, write_new_provider
-from .schema import DEFAULT_FOLDER, write_schemas
-from .serve import serve
+from apdirectory import pipeline
+from apdirectory.checking.problems import errors, warnings
+from apdirectory.commands.report import report
+from apdirectory.commands.scaffold import ScaffoldError, next_steps, write_new_provider
+from apdirectory.commands.serve import serve
+from apdirectory.progress import Progress
+from apdirectory.reading.schema import DEFAULT_FOLDER, write_schemas
 
 COMMANDS = ("build", "check", "new", "schema", "serve")
 

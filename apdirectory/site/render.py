@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from . import changes, opendata, present
-from .directory import Directory
-from .facets import Match, build_facets, provider_card
-from .markup import Renderer
+from apdirectory.site import changes, opendata, present
+from apdirectory.site.directory import Directory
+from apdirectory.site.facets import Match, build_facets, provider_card
+from apdirectory.site.markup import Renderer
 
 
 @dataclass(frozen=True)

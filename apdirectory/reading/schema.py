@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .models import Lot, Provider
+from apdirectory.reading.models import Lot, Provider
 
 DEFAULT_FOLDER = "schema"
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {

@@ -16,7 +16,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from .problems import field_path
+from apdirectory.checking.problems import field_path
 
 try:  # libyaml's parser, about ten times faster than the pure-Python one
     from yaml import CSafeLoader as _Loader

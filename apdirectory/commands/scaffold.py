@@ -12,9 +12,9 @@ from pathlib import Path
 
 import jinja2
 
-from .load import load_content
-from .models import KEY_STAGES
-from .present import REGISTRATION_LABELS
+from apdirectory.reading.load import load_content
+from apdirectory.reading.models import KEY_STAGES
+from apdirectory.site.present import REGISTRATION_LABELS
 
 TEMPLATE = "new-provider.md"
 
