@@ -8,7 +8,7 @@ from pathlib import Path
 # (github.com/Pagefind/pagefind/issues/638: its fragments are stable since 1.3, "other files will
 # still change"). Two separate builds are compared with those files counted, not read; the index
 # and fragment files, and everything this project writes itself, must match byte for byte.
-UNSTABLE_SEARCH_FILES = re.compile(r"(.*/)?pagefind/(filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta"
+UNSTABLE_SEARCH_FILES = re.compile(r"(.*/)?pagefind/\d+/(filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta"
                                    r"|pagefind-entry\.json)")
 
 

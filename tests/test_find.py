@@ -2,6 +2,7 @@
 without JavaScript. Every expected list is worked out from the content files (sample.py)."""
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import time
@@ -9,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sample
-from browser import record_figure
+from browser import record_figure, serve
+from conftest import REPO
 
 # Is the focused element's focus visible? An outline or a box shadow drawn only on focus.
 FOCUS_STYLE = """() => {
@@ -317,3 +319,30 @@ def test_bytes_for_the_home_page_and_a_first_search(site_server, open_tab):
                   f"{search:,} in {len(received)} requests")
     assert all("/pagefind/" in url for url, _ in received), "a search fetches only the index"
     assert not tab.errors
+
+
+def test_a_search_covers_every_part_of_the_index(tmp_path, monkeypatch, open_tab):
+    """At scale the index is written in parts (bounded memory); find.js merges them. With parts of
+    five providers, each provider is still found by its name."""
+    from apdirectory import pipeline
+    from apdirectory.publishing import search_index
+
+    monkeypatch.setattr(search_index, "PART_SIZE", 5)
+    checked, directory = pipeline.build(REPO, tmp_path / "_site")
+    assert directory is not None, checked.problems
+    published = sample.published()
+    parts = json.loads((tmp_path / "_site" / "pagefind" / "parts.json").read_text())
+    assert parts == [str(n) for n in range(1, -(-len(published) // 5) + 1)]
+    prefix = urlsplit(sample.config()["site"]["base_url"]).path or "/"
+    server, handle = serve(tmp_path / "_site", prefix)
+    try:
+        tab = open_tab()
+        tab.page.goto(handle.url("find/"))
+        for provider in published:
+            tab.page.fill("#find-q", provider.meta["name"])
+            wait_for_results(tab.page)
+            assert provider.slug in shown(tab.page), f"{provider.meta['name']!r} is not found"
+        assert not tab.errors
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -45,10 +45,11 @@ def decompressed_index(site: Path) -> dict[Path, bytes]:
 
 
 def test_index_is_written_into_the_site_with_one_record_per_published_provider(site):
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    assert json.loads((site / "pagefind" / "parts.json").read_text()) == ["1"], "the sample fits one part"
+    entry = json.loads((site / "pagefind" / "1" / "pagefind-entry.json").read_text())
     assert entry["languages"]["en"]["page_count"] == len(sample.published())
-    assert (site / "pagefind" / "pagefind.js").is_file()
-    assert not list((site / "pagefind").glob("pagefind-ui*")), "the stock Pagefind UI is not shipped"
+    assert (site / "pagefind" / "1" / "pagefind.js").is_file()
+    assert not list((site / "pagefind").rglob("pagefind-ui*")), "the stock Pagefind UI is not shipped"
 
 
 def test_index_files_are_compressed_pagefind_data(site):

@@ -4,7 +4,7 @@ The records are built from the validated directory, not from the rendered HTML: 
 search (name, summary, description, offers, subjects, qualifications, needs, places and postcodes),
 the words people use for each code (site_config.yaml), a filter naming the provider and the sort key. Nothing from
 `internal:`, the contacts or a withdrawn provider is given to Pagefind, so none of it can be in the
-index. The index is written to <site>/pagefind/ before the new site is swapped into place, so a
+index. The index is written to <site>/pagefind/, in parts, before the new site is swapped into place, so a
 failure here leaves the published site as it was.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ import re
 import time
 import zlib
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Iterable
 
@@ -26,6 +27,7 @@ from apdirectory.reading.models import Provider
 from apdirectory.site.directory import Directory
 
 FOLDER = "pagefind"  # the search index's folder in the site
+PART_SIZE = 2000  # providers in each part of the index: Pagefind used about 400 MB for 2,000 (bench/NOTES.md)
 # Pagefind writes its stock search UI too; the site has its own (templates/assets/find.js).
 STOCK_UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
                   "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -80,12 +82,26 @@ def _words(directory: Directory, vocabulary: str, codes: list[str]) -> list[str]
 
 
 def write_index(directory: Directory, site: Path) -> int:
-    """Index every published provider into `site`/pagefind/; return how many records were written."""
-    found = (provider_record(directory, provider) for provider in directory.providers)
+    """Index every published provider into `site`/pagefind/, in parts of at most PART_SIZE
+    providers, each a Pagefind index of its own in a numbered folder, listed in order in
+    pagefind/parts.json; return how many records were written. Pagefind holds a whole index in
+    memory while it writes it, so parts keep its memory bounded at any size; find.js merges them
+    (Pagefind's mergeIndex), so a search covers them all."""
+    records = (provider_record(directory, provider) for provider in directory.providers)
     language = directory.config.site.language.split("-")[0].lower()
-    output = site / FOLDER
+    folder = site / FOLDER
+    parts: list[str] = []
+    count = 0
+    while (part := list(islice(records, PART_SIZE))) or not parts:  # one part, empty, for no providers
+        parts.append(str(len(parts) + 1))
+        count += _write_part(part, language, folder / parts[-1])
+    (folder / "parts.json").write_text(json.dumps(parts), encoding="utf-8")
+    return count
+
+
+def _write_part(records: list[Record], language: str, output: Path) -> int:
     try:
-        count = _run(lambda: asyncio.wait_for(_write(found, language, output), TIMEOUT_SECONDS))
+        count = _run(lambda: asyncio.wait_for(_write(records, language, output), TIMEOUT_SECONDS))
     except asyncio.TimeoutError:
         raise SearchIndexError(f"Pagefind did not finish within {TIMEOUT_SECONDS} seconds") from None
     except SearchIndexError:
@@ -111,8 +127,8 @@ def _run(make_coroutine):
 
 
 async def _write(found: Iterable[Record], language: str, output: Path) -> int:
-    """Send each record as soon as it is made, so that the program indexes while the rest are
-    made, and wait for the replies together; return how many were sent."""
+    """Send every record, each as soon as it is ready, and wait for the replies together; return
+    how many were sent."""
     service = await _service_class()().launch()
     sent = []
     try:

@@ -144,8 +144,13 @@ function start() {
   // --- search words --------------------------------------------------------------------------
 
   function loadPagefind() {
-    pagefind ??= import(new URL("../pagefind/pagefind.js", import.meta.url).href).then(async (pf) => {
+    // The index comes in parts (pagefind/parts.json) so that building it needs bounded memory;
+    // the first part's Pagefind merges the others, and a search covers them all.
+    const folder = new URL("../pagefind/", import.meta.url);
+    pagefind ??= fetch(new URL("parts.json", folder)).then((reply) => (reply.ok ? reply.json() : Promise.reject(new Error(`parts.json: ${reply.status}`)))).then(async ([first, ...others]) => {
+      const pf = await import(new URL(`${first}/pagefind.js`, folder).href);
       await pf.options({ excerptLength: 20 });
+      for (const part of others) await pf.mergeIndex(new URL(`${part}/`, folder).href);
       await pf.init();
       await pf.filters(); // the one filter names each provider: a search's counts say which it found
       return pf;
