@@ -16,8 +16,10 @@ import datetime as dt
 import gc
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 from pathlib import Path
+from typing import Iterator
 
 from apdirectory import faults
 from apdirectory.checking.problems import Problem, errors, warnings
@@ -25,11 +27,11 @@ from apdirectory.checking.review import check_review_ages
 from apdirectory.checking.rules import check_rules
 from apdirectory.progress import Progress
 from apdirectory.publishing import output, search_index
-from apdirectory.reading.load import Content, load_content
-from apdirectory.site import opendata, oruk
+from apdirectory.reading.load import Content, ReadEntry, load_content
+from apdirectory.site import opendata, oruk, render
 from apdirectory.site.changes import check_status_dates
 from apdirectory.site.directory import Directory, build_directory
-from apdirectory.site.render import SiteRenderer
+from apdirectory.site.render import PageSpec, SiteRenderer
 
 
 @dataclass
@@ -42,14 +44,15 @@ class Checked:
         return not errors(self.problems)
 
 
-def check(root: Path, today: dt.date | None = None) -> Checked:
-    """Read and validate every content file, then check the rules across them; write nothing."""
+def check(root: Path, today: dt.date | None = None, read: ReadEntry | None = None) -> Checked:
+    """Read and validate every content file, then check the rules across them; write nothing.
+    `read` reads one content file (load.read_entry unless given)."""
     # Loading makes many lasting objects and next to no cycles: the cycle collector, run each time
     # their number grows, would walk them all again and again for nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        content, problems = load_content(root)
+        content, problems = load_content(root, read)
         today = today or dt.date.today()
         problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
         return Checked(content, sorted(set(problems), key=Problem.order))
@@ -99,27 +102,75 @@ def build(root: Path, target: Path, *, search: bool = True, strict: bool = False
     return checked, directory
 
 
+class SiteFiles:
+    """Every file of the site but the search index, made from one directory part by part, each part
+    when first asked for: the build asks for every part in turn; the preview (`serve`) for the part
+    that holds the file a browser asks for, so that a page shows without making the others."""
+
+    def __init__(self, directory: Directory, templates: Path):
+        self.directory = directory
+        self.renderer = SiteRenderer(directory, templates)
+
+    @cached_property
+    def downloads(self) -> dict[str, bytes]:
+        """providers.json, its schema and providers.csv."""
+        return {**opendata.json_downloads(self.directory), **opendata.csv_download(self.directory)}
+
+    def feed(self) -> Iterator[list[tuple[str, bytes]]]:
+        """Each Open Referral UK document, at its ORUK address and again with .json added: the same bytes."""
+        feed = oruk.Feed(self.directory)
+        documents = chain(oruk.list_documents(feed).items(),
+                          (document for entry in self.directory.providers for document in feed.provider_documents(entry)))
+        for address, document in documents:
+            data = oruk.feed_json(document)
+            yield [(oruk.FEED_FOLDER + path, data) for path in oruk.file_paths(address)]
+
+    @cached_property
+    def pages_but_find(self) -> dict[str, PageSpec]:
+        return {spec.path: spec for spec in render.pages_but_find(self.directory)}
+
+    @cached_property
+    def find_pages(self) -> dict[str, PageSpec]:
+        """The pages of "Find a provider", below find/."""
+        return {spec.path: spec for spec in render.find_pages(self.directory)}
+
+    @cached_property
+    def data_page(self) -> PageSpec:
+        return self.renderer.data_page({path: len(data) for path, data in self.downloads.items()})
+
+    def pages(self) -> list[PageSpec]:
+        """Every page, the Data page last."""
+        return [*self.renderer.specs, self.data_page]
+
+    def page(self, path: str) -> PageSpec | None:
+        """The page at a path below the site root, such as "providers/kestrel/index.html", if there is one."""
+        if path == self.data_page.path:
+            return self.data_page
+        return (self.find_pages if path.startswith("find/") else self.pages_but_find).get(path)
+
+    def render(self, page: PageSpec) -> bytes:
+        return self.renderer.render(page)
+
+    @cached_property
+    def others(self) -> dict[str, bytes]:
+        """The sitemap, robots.txt, the changes feed and the assets."""
+        return self.renderer.site_files(self.data_page)
+
+
 def write_site(directory: Directory, templates: Path, site: output.FreshFolder, progress: Progress) -> None:
     """Every file of the site but the search index: the open data, the feed, then the pages."""
-    sizes = {}
-    for path, data in [*opendata.json_downloads(directory).items(), *opendata.csv_download(directory).items()]:
+    files = SiteFiles(directory, templates)
+    for path, data in files.downloads.items():
         site.write(path, data)
-        sizes[path] = len(data)
-    feed = oruk.Feed(directory)
-    documents = chain(oruk.list_documents(feed).items(),
-                      (document for entry in directory.providers for document in feed.provider_documents(entry)))
-    for address, document in documents:
-        # Each document is at its ORUK address and again with .json added: the same bytes.
-        first, *others = [oruk.FEED_FOLDER + path for path in oruk.file_paths(address)]
-        site.write(first, oruk.feed_json(document))
-        for other in others:
+    for (first, data), *others in files.feed():
+        site.write(first, data)
+        for other, _ in others:
             site.copy(other, first)
-    renderer = SiteRenderer(directory, templates)
-    pages = [*renderer.specs, renderer.data_page(sizes)]
+    pages = files.pages()
     for done, page in enumerate(pages, 1):
-        site.write(page.path, renderer.render(page))
+        site.write(page.path, files.render(page))
         progress.count(done, len(pages))
-    for path, data in renderer.site_files(pages[-1]).items():
+    for path, data in files.others.items():
         site.write(path, data)
 
 

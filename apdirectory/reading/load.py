@@ -5,7 +5,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Callable, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
@@ -51,8 +51,10 @@ class Content:
     provider_names: list[tuple[str, int, str]] = field(default_factory=list)
 
 
-def load_content(root: Path) -> tuple[Content, list[Problem]]:
-    """Every content file, validated, and every problem found on the way."""
+def load_content(root: Path, read: ReadEntry | None = None) -> tuple[Content, list[Problem]]:
+    """Every content file, validated, and every problem found on the way. `read` reads and validates
+    one Markdown file, as `read_entry` does (the default); the preview passes one that remembers."""
+    read = read or read_entry
     content, problems = Content(), []
     content.config, content.config_source = _load_yaml(root, CONFIG_FILE, SiteConfig, problems)
     content.glossary = _load_yaml(root, GLOSSARY_FILE, _GLOSSARY, problems)[0] or []
@@ -61,11 +63,11 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
         if not match:
             problems.append(Problem(relpath, 0, "", "a lot file must be named lot-<number>-<name>.md, "
                                     "for example lot-4-vocational.md"))
-            misnamed = load_entry(root, relpath, Lot, [])  # read only for its number: its providers are not to blame
+            misnamed = read(root, relpath, Lot, None).entry  # read only for its number: its providers are not to blame
             if misnamed:
                 content.lots_in_doubt.add(misnamed.data.number)
             continue
-        entry = load_entry(root, relpath, Lot, problems, slug=f"{int(match[1])}-{match[2]}")
+        entry = _add(read(root, relpath, Lot, f"{int(match[1])}-{match[2]}"), problems)
         if not entry or entry.data.number != int(match[1]):
             content.lots_in_doubt.add(int(match[1]))
         if entry:
@@ -76,24 +78,46 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
                                         "make them the same"))
     for kind, model, target in (("providers", Provider, content.providers), ("pages", Page, content.pages)):
         for relpath in _markdown_files(root, f"content/{kind}", problems):
-            names = content.provider_names if kind == "providers" else None
-            entry = load_entry(root, relpath, model, problems, names=names)
+            loaded = read(root, relpath, model, None)
+            if loaded.name and kind == "providers":
+                content.provider_names.append(loaded.name)
+            entry = _add(loaded, problems)
             if entry:
                 target.append(entry)
     return content, problems
 
 
-def load_entry(root: Path, relpath: str, model: type[M], problems: list[Problem],
-               slug: str | None = None, names: list | None = None) -> Entry[M] | None:
-    """Read and validate one Markdown file with front matter; slug defaults to its file name.
-    If `names` is given, the file's name is added to it as Content.provider_names says."""
+@dataclass(frozen=True)
+class Loaded(Generic[M]):
+    """One Markdown file, read and validated: its entry (None if it has errors), its problems, and
+    (file, line, name) for Content.provider_names when it names a provider as that says."""
+    entry: Entry[M] | None
+    problems: list[Problem]
+    name: tuple[str, int, str] | None = None
+
+
+ReadEntry = Callable[[Path, str, type, "str | None"], Loaded]
+
+
+def read_entry(root: Path, relpath: str, model: type[M], slug: str | None) -> Loaded[M]:
+    """Read and validate one Markdown file with front matter; slug defaults to its file name."""
     slug = slug or _name(relpath)
+    problems: list[Problem] = []
     data = _read(root, relpath, slug, problems)
     if data is None:
-        return None
-    entry, found = _parse_entry(relpath, data, slug, model, names)
-    problems.extend(found)
-    return entry
+        return Loaded(None, problems)
+    return _parse_entry(relpath, data, slug, model)
+
+
+def load_entry(root: Path, relpath: str, model: type[M], problems: list[Problem],
+               slug: str | None = None) -> Entry[M] | None:
+    """One Markdown file's entry, or None; its problems are added to `problems`."""
+    return _add(read_entry(root, relpath, model, slug), problems)
+
+
+def _add(loaded: Loaded[M], problems: list[Problem]) -> Entry[M] | None:
+    problems.extend(loaded.problems)
+    return loaded.entry
 
 
 def _name(relpath: str) -> str:
@@ -121,17 +145,17 @@ def _read(root: Path, relpath: str, slug: str, problems: list[Problem]) -> bytes
     return data
 
 
-def _parse_entry(relpath: str, data: bytes, slug: str, model: type[M],
-                 names: list | None = None) -> tuple[Entry[M] | None, list[Problem]]:
+def _parse_entry(relpath: str, data: bytes, slug: str, model: type[M]) -> Loaded[M]:
     source = parse_source(relpath, data, front_matter=True)
     if isinstance(source, Problem):
-        return None, [source]
+        return Loaded(None, [source])
     model_data, found = validate(model, source)
     name = source.doc.data.get("name") if isinstance(source.doc.data, dict) else None
-    if names is not None and isinstance(name, str) and (model_data is not None or INVISIBLE.search(name)):
-        names.append((relpath, source.line(("name",)), name))
+    named = None
+    if isinstance(name, str) and (model_data is not None or INVISIBLE.search(name)):
+        named = (relpath, source.line(("name",)), name)
     found += _check_body(source)
-    return (Entry(slug, source.without_values(), model_data) if model_data is not None else None), found
+    return Loaded(Entry(slug, source.without_values(), model_data) if model_data is not None else None, found, named)
 
 
 def _check_body(source: Source) -> list[Problem]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,7 +42,10 @@ class SiteRenderer:
         self.directory = directory
         self.templates = templates
         self.env = make_environment(templates, directory)
-        self.specs = page_specs(directory)
+
+    @cached_property
+    def specs(self) -> list[PageSpec]:
+        return page_specs(self.directory)
 
     def render(self, spec: PageSpec) -> bytes:
         return render_page(self.env, spec, self.directory).encode()
@@ -123,12 +127,20 @@ def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -
 
 
 def page_specs(directory: Directory) -> list[PageSpec]:
-    """Every page but the Data page."""
+    """Every page but the Data page, in the sitemap's order."""
+    first, rest = _listing_pages(directory), _entry_pages(directory)
+    return [*first, *find_pages(directory), *rest]
+
+
+def pages_but_find(directory: Directory) -> list[PageSpec]:
+    """Every page but the Data page and those of "Find a provider", which take longest to list."""
+    return [*_listing_pages(directory), *_entry_pages(directory)]
+
+
+def _listing_pages(directory: Directory) -> list[PageSpec]:
     lots = _lots_with_providers(directory)  # each lot with its providers, for three kinds of page
     home = [("Home", "")]
-    lots_crumbs = home + [("Lots", "lots/")]
-    az_crumbs = home + [("Providers A to Z", "providers/")]
-    specs = [
+    return [
         PageSpec("index.html", "home.html", directory.config.site.title,
                  context={"intro": directory.home, "lots": lots}),
         PageSpec("lots/index.html", "lots.html", "Lots", home,
@@ -141,22 +153,26 @@ def page_specs(directory: Directory) -> list[PageSpec]:
         PageSpec("changes/index.html", "changes.html", "What's changed", home,
                  context={"sections": changes.sections(directory.changes)}),
     ]
-    specs += _find_pages(directory)
-    for lot, providers in lots:
-        specs.append(PageSpec(f"lots/{lot.slug}/index.html", "lot.html",
-                              f"Lot {lot.data.number}: {lot.data.title}", lots_crumbs,
-                              context={"lot": lot, "providers": providers}))
+
+
+def _entry_pages(directory: Directory) -> list[PageSpec]:
+    """A page for each lot, each provider and each plain page."""
+    home = [("Home", "")]
+    lots_crumbs = home + [("Lots", "lots/")]
+    az_crumbs = home + [("Providers A to Z", "providers/")]
+    specs = [PageSpec(f"lots/{lot.slug}/index.html", "lot.html", f"Lot {lot.data.number}: {lot.data.title}",
+                      lots_crumbs, context={"lot": lot, "providers": providers})
+             for lot, providers in _lots_with_providers(directory)]
     specs += [PageSpec(f"providers/{provider.slug}/index.html", "provider.html", provider.data.name, az_crumbs,
                        context={"provider": provider, "p": provider.data,
                                 "offers": [(directory.lot(offer.lot), offer) for offer in provider.data.lots]})
               for provider in directory.providers]
-    for page in directory.pages:
-        specs.append(PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, home,
-                              context={"entry": page}))
+    specs += [PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, home, context={"entry": page})
+              for page in directory.pages]
     return specs
 
 
-def _find_pages(directory: Directory) -> list[PageSpec]:
+def find_pages(directory: Directory) -> list[PageSpec]:
     """/find/ (search and filters, every provider with its facts) and a static page per filter option."""
     cards = [provider_card(directory, p) for p in directory.providers]
     facets = build_facets(directory, cards)
