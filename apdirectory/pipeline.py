@@ -144,7 +144,7 @@ class SiteFiles:
 
     def page(self, path: str) -> PageSpec | None:
         """The page at a path below the site root, such as "providers/kestrel/index.html", if there is one."""
-        if path == self.data_page.path:
+        if path == render.DATA_PAGE:
             return self.data_page
         return (self.find_pages if path.startswith("find/") else self.pages_but_find).get(path)
 
@@ -152,9 +152,13 @@ class SiteFiles:
         return self.renderer.render(page)
 
     @cached_property
-    def others(self) -> dict[str, bytes]:
-        """The sitemap, robots.txt, the changes feed and the assets."""
-        return self.renderer.site_files(self.data_page)
+    def lists(self) -> dict[str, bytes]:
+        """The sitemap, robots.txt and the changes feed."""
+        return self.renderer.lists(self.data_page)
+
+    @cached_property
+    def assets(self) -> dict[str, bytes]:
+        return self.renderer.assets()
 
 
 def write_site(directory: Directory, templates: Path, site: output.FreshFolder, progress: Progress) -> None:
@@ -170,7 +174,7 @@ def write_site(directory: Directory, templates: Path, site: output.FreshFolder, 
     for done, page in enumerate(pages, 1):
         site.write(page.path, files.render(page))
         progress.count(done, len(pages))
-    for path, data in files.others.items():
+    for path, data in {**files.lists, **files.assets}.items():
         site.write(path, data)
 
 

@@ -1,5 +1,7 @@
-"""`build.py serve`: a real server on 127.0.0.1 that rebuilds when a file in a copy of the content
-changes, keeps serving the last good site when a change has an error, and stops on Ctrl+C."""
+"""`build.py serve`: a real server on 127.0.0.1 that shows each change saved to a copy of the content,
+exactly as a cold build would make the site, keeps serving the last good site when a change has an
+error, and stops on Ctrl+C. What a browser sees of it (the page reloading itself, the dialog of
+mistakes) is in test_preview_in_browser.py."""
 from __future__ import annotations
 
 import queue
@@ -14,7 +16,9 @@ import urllib.request
 
 import pytest
 from conftest import REPO, run_build
-from snapshot import rebuilt, snapshot
+from snapshot import UNSTABLE_SEARCH_FILES, rebuilt, snapshot
+
+from apdirectory.publishing.output import SITE_MARK
 
 PAGE = "providers/kestrel-learning-centre/"
 SUMMARY = "summary: Small-group full-time education"
@@ -23,10 +27,10 @@ SUMMARY = "summary: Small-group full-time education"
 class Server:
     """The serve command, running; its output read line by line as it comes."""
 
-    def __init__(self, root, output):
+    def __init__(self, root):
         self.process = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--output", str(output),
-             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -51,17 +55,50 @@ class Server:
                 return line
 
     def get(self, path: str) -> str:
+        return self.get_bytes(path).decode("utf-8")
+
+    def get_bytes(self, path: str) -> bytes:
         with urllib.request.urlopen(self.url + path, timeout=30) as response:
-            return response.read().decode("utf-8")
+            return response.read()
+
+    def wait_for_search(self) -> None:
+        """Until the search index of the version just rebuilt is in place."""
+        version = re.search(r"version (\d+)", self.wait_for("Rebuilt"))[1]
+        self.wait_for(f"Search index updated (version {version})")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 @pytest.fixture
-def server(project, tmp_path):
-    running = Server(project, tmp_path / "_site")
+def server(project):
+    running = Server(project)
     yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+    running.stop()
+
+
+LIVE_SCRIPT = re.compile(rb'<script src="/_preview/live\.js" data-version="[0-9a-f]+-\d+"></script>\n')
+
+
+def served(server: Server, cold: dict[str, bytes]) -> dict[str, bytes]:
+    """Each file of a cold build as serve sends it, without the live-reload script it adds to pages.
+    (The folder mark is the built folder's, not the site's.)"""
+    found = {}
+    for name in cold:
+        if name == SITE_MARK:
+            continue
+        if name.endswith("/") or UNSTABLE_SEARCH_FILES.fullmatch(name):
+            # Folders, and Pagefind's files whose names change from one index to the next: counted, not read.
+            found[name] = b""
+            continue
+        data = server.get_bytes(name)
+        scripts = len(LIVE_SCRIPT.findall(data))
+        assert scripts == (name.endswith(".html") and not name.startswith("api/")), name  # pages only, once
+        found[name] = LIVE_SCRIPT.sub(b"", data)
+    assert server.get_bytes("pagefind/pagefind-entry.json")
+    return found
 
 
 def test_serve_rebuilds_after_a_change_and_keeps_the_last_good_site(server, project):
@@ -73,6 +110,7 @@ def test_serve_rebuilds_after_a_change_and_keeps_the_last_good_site(server, proj
     server.wait_for("A file changed")
     server.wait_for("Rebuilt")
     assert "Newly revised small-group education" in server.get(PAGE)
+    assert "Newly revised small-group education" in server.get("providers/")
 
     entry.write_text(entry.read_text().replace("status: active", "status: open"))
     server.wait_for("A file changed")
@@ -94,38 +132,39 @@ EDITS = [  # (what a person changes while previewing, file, old text, new text)
 
 
 def cold_build(project, tmp_path) -> dict[str, bytes]:
-    """The site a first build of the project as it is now gives, with its search index, made elsewhere."""
+    """Every file a first build of the project as it is now writes, with its search index, made elsewhere."""
     copy = tmp_path / "cold" / "project"
     shutil.rmtree(copy.parent, ignore_errors=True)
-    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".build-cache"))
+    shutil.copytree(project, copy)
     result = run_build("build", "--output", str(copy.parent / "_site"), root=copy)
     assert result.returncode == 0, result.stderr
-    return rebuilt(snapshot(copy.parent / "_site"))
+    return snapshot(copy.parent / "_site")
+
+
+def assert_serves_a_cold_build(server, project, tmp_path, after: str = "") -> None:
+    cold = cold_build(project, tmp_path)
+    assert rebuilt(served(server, cold)) == rebuilt({k: v for k, v in cold.items() if k != SITE_MARK}), after
 
 
 def test_each_rebuild_makes_what_a_cold_build_makes(server, project, tmp_path):
-    """After each change, the served site is exactly the site a first build makes."""
-    out = tmp_path / "_site"
+    """After each change, the served site is exactly the site a first build makes, file for file."""
     added, removed = project / "content/providers/greenhouse-growers-north.md", project / "content/providers/cobbles-kitchen-academy.md"
     original = (project / "content/providers/greenhouse-growers.md").read_text()
     added.write_text(original.replace("name: Greenhouse Growers", "name: Greenhouse Growers North", 1))
     removed.unlink()
-    server.wait_for("Search index updated")
-    assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
+    server.wait_for_search()
+    assert_serves_a_cold_build(server, project, tmp_path)
     for what, name, old, new in EDITS:
         text = (project / name).read_text()
         assert old in text, what
         (project / name).write_text(text.replace(old, new))
-        server.wait_for("Search index updated")
-        assert rebuilt(snapshot(out)) == cold_build(project, tmp_path), f"after a change to {what}"
-    # A one-off build over the served site gives the same...
-    assert run_build("build", "--output", str(out), root=project).returncode == 0
-    assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
-    # ...and serve, still running, goes on from there.
-    entry = project / "content/providers/kestrel-learning-centre.md"
-    entry.write_text(entry.read_text().replace(SUMMARY, "summary: Revised after a one-off build"))
-    server.wait_for("Search index updated")
-    assert rebuilt(snapshot(out)) == cold_build(project, tmp_path)
+        server.wait_for_search()
+        if what == "the configuration":  # the site moved to another path
+            server.url = server.url.replace("/ap-directory/", "/")
+        assert_serves_a_cold_build(server, project, tmp_path, f"after a change to {what}")
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        server.get("providers/cobbles-kitchen-academy/")
+    assert gone.value.code == 404
 
 
 def test_hundreds_of_providers_are_rebuilt_into_what_a_cold_build_makes(project, tmp_path):
@@ -137,32 +176,31 @@ def test_hundreds_of_providers_are_rebuilt_into_what_a_cold_build_makes(project,
         for n in range(1, 32):
             (folder / f"{original.stem}-{n:02d}.md").write_text(text.replace(name, f"{name} {n:02d}", 1))
     assert len(list(folder.glob("*.md"))) > 600
-    server = Server(project, tmp_path / "_site")
+    server = Server(project)
     try:
         renamed = folder / "bramblefield-school-07.md"
         renamed.write_text(renamed.read_text().replace("name: Bramblefield School 07", "name: Zigzag School"))
-        server.wait_for("Search index updated")
-        assert rebuilt(snapshot(tmp_path / "_site")) == cold_build(project, tmp_path)
+        server.wait_for_search()
+        assert_serves_a_cold_build(server, project, tmp_path)
         (folder / "brightpath-online-tutors-03.md").unlink()
-        server.wait_for("Search index updated")
-        assert rebuilt(snapshot(tmp_path / "_site")) == cold_build(project, tmp_path)
+        server.wait_for_search()
+        assert_serves_a_cold_build(server, project, tmp_path)
     finally:
-        server.process.kill()
-        server.process.wait()
+        server.stop()
 
 
-def test_a_rebuild_that_fails_while_making_pages_leaves_the_served_site_as_it_was(server, project, tmp_path):
-    out = tmp_path / "_site"
+def test_a_rebuild_that_fails_while_making_pages_leaves_the_served_site_as_it_was(server, project):
     entry = project / "content/providers/kestrel-learning-centre.md"
     entry.write_text(entry.read_text().replace(SUMMARY, "summary: Newly revised small-group education"))
-    server.wait_for("Search index updated")
-    before = snapshot(out)
+    server.wait_for("Rebuilt")
+    before = {path: LIVE_SCRIPT.sub(b"", server.get_bytes(path)) for path in (PAGE, "providers/", "find/")}
     entry.write_text(entry.read_text().replace("Newly revised", "Revised again"))
     template = project / "templates/provider.html"
     template.write_text(template.read_text().replace("{% block content %}", "{% block content %}{{ no_such_thing }}"))
-    server.wait_for("templates/provider.html")
+    problem = server.wait_for("templates/provider.html:")
+    assert "no_such_thing" in problem and "not in the content" in problem
     server.wait_for("Still serving the last good version")
-    assert snapshot(out) == before, "no page changed, and no temporary file is left"
+    assert {path: LIVE_SCRIPT.sub(b"", server.get_bytes(path)) for path in before} == before
 
 
 def test_serve_answers_like_github_pages(server):

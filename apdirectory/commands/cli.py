@@ -81,7 +81,7 @@ def _schema(args: argparse.Namespace, root: Path) -> int:
 
 
 def _serve(args: argparse.Namespace, root: Path) -> int:
-    return serve(root, _output(args, root), args.port, search=not args.no_search)
+    return serve(root, args.port, search=not args.no_search)
 
 
 def _output(args: argparse.Namespace, root: Path) -> Path:
@@ -123,8 +123,8 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("folder", nargs="?", help=f"where to write them (default: {DEFAULT_FOLDER}/ in the root)")
     schema.set_defaults(run=_schema)
 
-    preview = commands.add_parser("serve", parents=[common, output], help=(
-        "build, serve the site on this computer and rebuild when a file changes"))
+    preview = commands.add_parser("serve", parents=[common], help=(
+        "preview the site on this computer: the page open in a browser shows each change you save"))
     preview.add_argument("--port", type=int, default=8000, help="the port to serve on (default: 8000)")
     preview.add_argument("--no-search", action="store_true",
                          help="skip the search index (rebuilds of a large directory show sooner)")

@@ -20,6 +20,9 @@ from apdirectory.site.facets import Match, build_facets, provider_card
 from apdirectory.site.markup import Renderer
 
 
+DATA_PAGE = "data/index.html"
+
+
 @dataclass(frozen=True)
 class PageSpec:
     path: str  # output path, such as "providers/kestrel/index.html"
@@ -51,13 +54,17 @@ class SiteRenderer:
         return render_page(self.env, spec, self.directory).encode()
 
     def data_page(self, download_sizes: dict[str, int]) -> PageSpec:
-        return PageSpec("data/index.html", "data.html", "Open data", [("Home", "")],
+        return PageSpec(DATA_PAGE, "data.html", "Open data", [("Home", "")],
                         context=opendata.data_page_context(self.directory, download_sizes))
 
     def site_files(self, data_page: PageSpec) -> dict[str, bytes]:
         """The sitemap, robots.txt, the changes feed and the assets."""
+        return {**self.lists(data_page), **self.assets()}
+
+    def lists(self, data_page: PageSpec) -> dict[str, bytes]:
+        """The sitemap, robots.txt and the changes feed."""
         base_url = self.directory.config.site.base_url
-        files = {
+        return {
             "sitemap.xml": self._render("sitemap.xml", base_url=base_url,
                                         pages=[s for s in [*self.specs, data_page] if s.in_sitemap]),
             "robots.txt": self._render("robots.txt", base_url=base_url),
@@ -65,9 +72,10 @@ class SiteRenderer:
                                         updated=changes.feed_updated(self.directory.changes,
                                                                      self.directory.config.framework.last_refreshed)),
         }
-        for asset in sorted((self.templates / "assets").iterdir()):
-            files[f"assets/{asset.name}"] = asset.read_bytes()
-        return files
+
+    def assets(self) -> dict[str, bytes]:
+        """templates/assets/, as assets/."""
+        return {f"assets/{asset.name}": asset.read_bytes() for asset in sorted((self.templates / "assets").iterdir())}
 
     def _render(self, template: str, **context) -> bytes:
         return self.env.get_template(template).render(**context).encode()

@@ -1,0 +1,114 @@
+"""What `serve` keeps between saves, so that a saved change shows within a second even at 10,000
+providers. Used by serve alone: the build keeps nothing.
+
+- Each content file's validated entry is kept with the file's status (times, size, inode), so a
+  save reads again only the file that changed; the rules across files and the directory are made
+  again from every entry, as a build makes them.
+- Each version of the site (a Generation) makes a page when a browser first asks for it, from the
+  same list of files the build writes (pipeline.SiteFiles), and keeps it until the next version:
+  nothing is written to disk but the search index.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from apdirectory import pipeline
+from apdirectory.reading.load import Loaded, read_entry
+from apdirectory.site import oruk
+from apdirectory.site.directory import Directory
+
+
+class KeptEntries:
+    """Content files read and validated, kept by path and status: `read` is a load.ReadEntry."""
+
+    def __init__(self):
+        self._kept: dict[tuple, tuple[tuple | None, Loaded]] = {}
+        self._seen: set[tuple] = set()
+
+    def read(self, root: Path, relpath: str, model: type, slug: str | None) -> Loaded:
+        key = (relpath, model, slug)
+        self._seen.add(key)
+        stamp = _stamp(root / relpath)
+        kept = self._kept.get(key)
+        if kept and stamp is not None and kept[0] == stamp:
+            return kept[1]
+        loaded = read_entry(root, relpath, model, slug)
+        self._kept[key] = (stamp, loaded)
+        return loaded
+
+    def forget(self, relpaths: set[str]) -> None:
+        """Read these again next time, whatever their status says: a file can change twice within
+        the resolution of its modification time."""
+        for key in [key for key in self._kept if key[0] in relpaths]:
+            del self._kept[key]
+
+    def check(self, root: Path) -> pipeline.Checked:
+        """pipeline.check, reading only the files that changed; files no longer there are dropped."""
+        self._seen = set()
+        checked = pipeline.check(root, read=self.read)
+        for key in [key for key in self._kept if key not in self._seen]:
+            del self._kept[key]
+        return checked
+
+
+def _stamp(path: Path) -> tuple | None:
+    """The file's status and, for a link, its target's: any change to the file changes it."""
+    try:
+        link, target = os.lstat(path), os.stat(path)
+    except OSError:
+        return None  # read again every time: the read says what is wrong
+    return (link.st_mtime_ns, link.st_size, link.st_ino, target.st_mtime_ns, target.st_size, target.st_ino,
+            target.st_ctime_ns)
+
+
+class Generation:
+    """One version of the site, made from one save's content: each file is made when first asked
+    for, then kept until the next version replaces this one."""
+
+    def __init__(self, number: int, directory: Directory, templates: Path):
+        self.number = number
+        self.started = time.perf_counter()
+        self.directory = directory
+        self.files = pipeline.SiteFiles(directory, templates)
+        self.path = urlsplit(directory.config.site.base_url).path or "/"  # the site's path on the server
+        self._made: dict[str, bytes | None] = {}
+        self._lock = threading.Lock()  # each file made once, by whichever request asks first
+
+    def get(self, path: str) -> bytes | None:
+        """The file at `path` below the site root ("providers/kestrel/index.html"), or None."""
+        with self._lock:
+            if path not in self._made:
+                self._made[path] = self._make(path)
+            return self._made[path]
+
+    def is_page(self, path: str) -> bool:
+        """Whether the file is a page (HTML for people), not data or an asset."""
+        return self.files.page(path) is not None
+
+    def _make(self, path: str) -> bytes | None:
+        page = self.files.page(path)
+        if page:
+            return self.files.render(page)
+        if path.startswith(oruk.FEED_FOLDER):
+            return self._feed.get(path)
+        if path.startswith("data/"):
+            return self.files.downloads.get(path)
+        if path.startswith("assets/"):
+            return self.files.assets.get(path)
+        return self.files.lists.get(path)
+
+    @cached_property
+    def _feed(self) -> dict[str, bytes]:
+        return {path: data for copies in self.files.feed() for path, data in copies}
+
+    def make_everything(self) -> None:
+        """Make every file once, without keeping them, so that a mistake in a template shows now as
+        it would in a build, rather than when a page using it is asked for."""
+        for page in self.files.pages():
+            self.files.render(page)
+        self.files.renderer.lists(self.files.data_page)
