@@ -61,6 +61,14 @@ class Server:
         with urllib.request.urlopen(self.url + path, timeout=30) as response:
             return response.read()
 
+    def printed(self) -> list[str]:
+        """Every line printed so far."""
+        while not self.lines.empty():
+            line = self.lines.get()
+            if line is not None:
+                self.seen.append(line)
+        return self.seen
+
     def wait_for_search(self) -> None:
         """Until the search index of the version just rebuilt is in place."""
         version = re.search(r"version (\d+)", self.wait_for("Rebuilt"))[1]
@@ -217,3 +225,11 @@ def test_serve_stops_cleanly_on_ctrl_c(server):
     server.process.send_signal(signal.SIGINT)
     server.wait_for("Stopped.")
     assert server.process.wait(timeout=60) == 0
+
+
+def test_the_built_site_has_no_trace_of_the_live_reload(site, server):
+    assert LIVE_SCRIPT.search(server.get_bytes(PAGE))  # what serve adds to the pages it sends...
+    for path in site.rglob("*"):  # ...is nowhere in what a build writes
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"_preview" not in data and b"live.js" not in data and b"EventSource" not in data, path
