@@ -27,7 +27,8 @@ from apdirectory.checking.review import check_review_ages
 from apdirectory.checking.rules import check_rules
 from apdirectory.progress import Progress
 from apdirectory.publishing import output, search_index
-from apdirectory.reading.load import Content, ReadEntry, load_content
+from apdirectory.reading.load import Content, Entry, ReadEntry, load_content
+from apdirectory.reading.models import Provider
 from apdirectory.site import opendata, oruk, render
 from apdirectory.site.changes import check_status_dates
 from apdirectory.site.directory import Directory, build_directory
@@ -142,10 +143,17 @@ class SiteFiles:
         """Every page, the Data page last."""
         return [*self.renderer.specs, self.data_page]
 
+    @cached_property
+    def providers(self) -> dict[str, Entry[Provider]]:
+        """Each published provider by the path of its page."""
+        return {f"providers/{entry.slug}/index.html": entry for entry in self.directory.providers}
+
     def page(self, path: str) -> PageSpec | None:
         """The page at a path below the site root, such as "providers/kestrel/index.html", if there is one."""
         if path == render.DATA_PAGE:
             return self.data_page
+        if path in self.providers:  # the page most often asked for, and the quickest to list alone
+            return render.provider_page(self.directory, self.providers[path])
         return (self.find_pages if path.startswith("find/") else self.pages_but_find).get(path)
 
     def render(self, page: PageSpec) -> bytes:

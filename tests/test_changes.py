@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import hypothesis
 import pytest
 import sample
 from conftest import copy_project, run_build
 from htmlpage import Page, page
+
+from apdirectory.site import changes
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 REFRESHED = dt.date(2026, 3, 1)
@@ -160,3 +164,9 @@ def test_status_changed_is_asked_for_and_checked(project):
             "What's changed page can list it") in result.stderr
     assert (f"content/providers/bramblefield-school.md:5: status_changed: {tomorrow} is in the future: "
             "give the date it happened") in result.stderr
+
+
+@hypothesis.given(hypothesis.strategies.text())
+def test_feed_ids_are_the_standard_uuids_of_their_names(name):
+    """Entry ids are made straight from SHA-1 for speed: they must be what uuid.uuid5 gives."""
+    assert changes._url_uuid(name) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))

@@ -17,6 +17,9 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jinja2
+import jinja2.bccache
+
 from apdirectory import pipeline
 from apdirectory.reading.load import Loaded, read_entry
 from apdirectory.site import oruk
@@ -33,7 +36,7 @@ class KeptEntries:
     def read(self, root: Path, relpath: str, model: type, slug: str | None) -> Loaded:
         key = (relpath, model, slug)
         self._seen.add(key)
-        stamp = _stamp(root / relpath)
+        stamp = _stamp(os.path.join(root, relpath))  # not pathlib: thousands of files at each save
         kept = self._kept.get(key)
         if kept and stamp is not None and kept[0] == stamp:
             return kept[1]
@@ -56,7 +59,7 @@ class KeptEntries:
         return checked
 
 
-def _stamp(path: Path) -> tuple | None:
+def _stamp(path: str) -> tuple | None:
     """The file's status and, for a link, its target's: any change to the file changes it."""
     try:
         link, target = os.lstat(path), os.stat(path)
@@ -66,15 +69,31 @@ def _stamp(path: Path) -> tuple | None:
             target.st_ctime_ns)
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Each template compiled once for every version of the site, not once per version: Jinja keys
+    what it compiled by the template's source, so a template that changes is compiled again."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
 class Generation:
     """One version of the site, made from one save's content: each file is made when first asked
     for, then kept until the next version replaces this one."""
 
-    def __init__(self, number: int, directory: Directory, templates: Path):
+    def __init__(self, number: int, directory: Directory, templates: Path, compiled: CompiledTemplates):
         self.number = number
         self.started = time.perf_counter()
         self.directory = directory
         self.files = pipeline.SiteFiles(directory, templates)
+        self.files.renderer.env.bytecode_cache = compiled
         self.path = urlsplit(directory.config.site.base_url).path or "/"  # the site's path on the server
         self._made: dict[str, bytes | None] = {}
         self._lock = threading.Lock()  # each file made once, by whichever request asks first

@@ -36,7 +36,7 @@ import watchfiles
 from apdirectory import faults
 from apdirectory.checking.problems import errors
 from apdirectory.checking.review import is_review
-from apdirectory.commands.preview import Generation, KeptEntries
+from apdirectory.commands.preview import CompiledTemplates, Generation, KeptEntries
 from apdirectory.commands.report import report
 from apdirectory.publishing.search_index import SearchIndexError, write_index
 from apdirectory.site.directory import build_directory
@@ -110,6 +110,7 @@ class Preview:
         self.search = search
         self.index_folder = index_folder  # each search index in a folder of its own, inside this one
         self.kept = KeptEntries()
+        self.compiled = CompiledTemplates()
         self.generation: Generation | None = None
         self.problems: list[str] = []  # the errors that kept the last save from being shown
         self.index: Path | None = None  # the folder holding the newest search index's pagefind/
@@ -149,7 +150,7 @@ class Preview:
         generation = None
         if not problems:
             number = self.generation.number + 1 if self.generation else 1
-            generation = Generation(number, build_directory(checked.content), self.root / "templates")
+            generation = Generation(number, build_directory(checked.content), self.root / "templates", self.compiled)
             if changed and any(path.startswith(REBUILDS_EVERYTHING) for path in changed):
                 problems = _made_everything(generation, self.root)
         if problems:
@@ -313,7 +314,7 @@ class PreviewServer(ThreadingHTTPServer):
 
 
 def serve(root: Path, port: int, search: bool = True) -> int:
-    with tempfile.TemporaryDirectory(prefix="ap-directory-preview-") as index_folder:
+    with tempfile.TemporaryDirectory(prefix="ap-directory-preview-", ignore_cleanup_errors=True) as index_folder:
         preview = Preview(root, search, Path(index_folder))
         try:
             return _serve(preview, port)

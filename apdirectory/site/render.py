@@ -15,6 +15,8 @@ import jinja2
 from markupsafe import Markup
 
 from apdirectory.site import changes, opendata, present
+from apdirectory.reading.load import Entry
+from apdirectory.reading.models import Lot, Provider
 from apdirectory.site.directory import Directory
 from apdirectory.site.facets import Match, build_facets, provider_card
 from apdirectory.site.markup import Renderer
@@ -165,19 +167,23 @@ def _listing_pages(directory: Directory) -> list[PageSpec]:
 
 def _entry_pages(directory: Directory) -> list[PageSpec]:
     """A page for each lot, each provider and each plain page."""
-    home = [("Home", "")]
-    lots_crumbs = home + [("Lots", "lots/")]
-    az_crumbs = home + [("Providers A to Z", "providers/")]
-    specs = [PageSpec(f"lots/{lot.slug}/index.html", "lot.html", f"Lot {lot.data.number}: {lot.data.title}",
-                      lots_crumbs, context={"lot": lot, "providers": providers})
-             for lot, providers in _lots_with_providers(directory)]
-    specs += [PageSpec(f"providers/{provider.slug}/index.html", "provider.html", provider.data.name, az_crumbs,
-                       context={"provider": provider, "p": provider.data,
-                                "offers": [(directory.lot(offer.lot), offer) for offer in provider.data.lots]})
-              for provider in directory.providers]
-    specs += [PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, home, context={"entry": page})
+    specs = [lot_page(lot, providers) for lot, providers in _lots_with_providers(directory)]
+    specs += [provider_page(directory, provider) for provider in directory.providers]
+    specs += [PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, [("Home", "")], context={"entry": page})
               for page in directory.pages]
     return specs
+
+
+def lot_page(lot: Entry[Lot], providers: list[Entry[Provider]]) -> PageSpec:
+    return PageSpec(f"lots/{lot.slug}/index.html", "lot.html", f"Lot {lot.data.number}: {lot.data.title}",
+                    [("Home", ""), ("Lots", "lots/")], context={"lot": lot, "providers": providers})
+
+
+def provider_page(directory: Directory, provider: Entry[Provider]) -> PageSpec:
+    return PageSpec(f"providers/{provider.slug}/index.html", "provider.html", provider.data.name,
+                    [("Home", ""), ("Providers A to Z", "providers/")],
+                    context={"provider": provider, "p": provider.data,
+                             "offers": [(directory.lot(offer.lot), offer) for offer in provider.data.lots]})
 
 
 def find_pages(directory: Directory) -> list[PageSpec]:
