@@ -13,14 +13,15 @@ Each is run --runs times, each time into a new folder; the median wall time and 
 memory are printed. Then the preview (`build.py serve`) is started on the same content, and one
 provider file is saved --runs times, plus once before, printed apart (--preview-only skips the
 builds above):
-  preview      from the save until serve sends that provider's page with the change (asked
-               for again and again meanwhile), with serve's own figure for its rebuild, and
-               serve's peak memory.
+  preview      from the save until serve sends that provider's page with the change, asked
+               for as soon as serve says a new version is in place (as the page open in a
+               browser does); serve's own figure for its rebuild; and serve's peak memory.
 Without --search the search index is skipped (--no-search), as in the Hugo comparison.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import queue
 import re
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -101,30 +103,58 @@ def report_preview(args, project: Path) -> None:
         ready = time.perf_counter() - started
         page = url + f"providers/{edited_provider(project).stem}/"
         fetch(page)  # the first page made takes longer: its templates are compiled
-        first, *rest = [save_and_wait(server, project, page, args.search) for _ in range(args.runs + 1)]
+        events = Events(urllib.parse.urljoin(url, "/_preview/events"))
+        first, *rest = [save_and_wait(server, events, project, page, args.search) for _ in range(args.runs + 1)]
         peak = server.peak_memory()
     finally:
         server.stop()
     print(f"{'preview':12} {statistics.median(r[0] for r in rest):10.3f} s {peak:8.1f} MiB   "
           f"(from the save to the changed page served; serve's own figure: "
-          f"{statistics.median(r[1] for r in rest):.3f} s; the first save after starting: {first[0]:.3f} s; "
+          f"{statistics.median(r[1] for r in rest):.3f} s; serve's processor time meanwhile: "
+          f"{statistics.median(r[3] for r in rest):.3f} s; the first save after starting: {first[0]:.3f} s; "
           f"serving {ready:.1f} s after starting)")
     if args.search:
         print(f"{'  and search':12} {statistics.median(r[2] for r in rest):10.3f} s")
 
 
-def save_and_wait(server: Server, project: Path, page: str, search: bool) -> tuple[float, float, float]:
+def save_and_wait(server: Server, events: Events, project: Path, page: str, search: bool) -> tuple[float, ...]:
     """(seconds from the save until serve sends the changed page, serve's rebuild time, serve's time to
-    the search index)."""
+    the search index, serve's processor time until the page was sent). As an open page does, it waits for serve's word that a new version is in
+    place (the live reload's events), then asks for the page."""
     time.sleep(1)
-    saved = time.perf_counter()
+    saved, processor = time.perf_counter(), server.processor_seconds()
     marker = touch_one_provider(project)
     while marker not in fetch(page):
-        time.sleep(0.005)
-    shown = time.perf_counter() - saved
+        events.next_version()
+    shown, processor = time.perf_counter() - saved, server.processor_seconds() - processor
     rebuilt = server.wait_for("Rebuilt")
     indexed = server.wait_for("Search index updated") if search else rebuilt
-    return shown, _seconds(rebuilt), _seconds(indexed)
+    return shown, _seconds(rebuilt), _seconds(indexed), processor
+
+
+class Events:
+    """serve's events stream, read as it comes, as the live-reload script in a page reads it."""
+
+    def __init__(self, url: str):
+        self.states: queue.Queue = queue.Queue()
+        self.response = urllib.request.urlopen(url, timeout=900)
+        self.version = None
+        threading.Thread(target=self._read, daemon=True).start()
+        self.next_version()
+
+    def _read(self) -> None:
+        for line in self.response:
+            if line.startswith(b"data: "):
+                self.states.put(json.loads(line[len(b"data: "):]))
+
+    def next_version(self) -> None:
+        while True:
+            state = self.states.get(timeout=900)
+            if state["problems"]:
+                sys.exit("serve found problems: " + "\n".join(state["problems"]))
+            if state["version"] != self.version:
+                self.version = state["version"]
+                return
 
 
 def fetch(url: str) -> str:
@@ -159,6 +189,11 @@ class Server:
         """The largest resident memory (MiB) serve has had, from /proc."""
         status = Path(f"/proc/{self.process.pid}/status").read_text()
         return int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024
+
+    def processor_seconds(self) -> float:
+        """The processor time serve has used so far, from /proc."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
     def stop(self) -> None:
         self.process.terminate()

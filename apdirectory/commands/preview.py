@@ -60,13 +60,12 @@ class KeptEntries:
 
 
 def _stamp(path: str) -> tuple | None:
-    """The file's status and, for a link, its target's: any change to the file changes it."""
+    """The status of the file (of its target, for a link): any change to the file changes it."""
     try:
-        link, target = os.lstat(path), os.stat(path)
+        status = os.stat(path)
     except OSError:
         return None  # read again every time: the read says what is wrong
-    return (link.st_mtime_ns, link.st_size, link.st_ino, target.st_mtime_ns, target.st_size, target.st_ino,
-            target.st_ctime_ns)
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino, status.st_dev
 
 
 class CompiledTemplates(jinja2.BytecodeCache):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import queue
 import secrets
 import shutil
@@ -377,12 +378,26 @@ def _watch(root: Path, changes: queue.Queue[set[str]], stop: threading.Event) ->
                         for folder in [root / name, *(root / name).rglob("*")] if folder.is_dir()]
     for found in watchfiles.watch(*folders, recursive=False, watch_filter=partial(_watched, root),
                                   stop_event=stop, raise_interrupt=False):
-        changes.put({Path(path).relative_to(root).as_posix() for _, path in found})
+        changes.put({_relative(root, path) for _, path in found})
 
 
 _EDITORS_FILES = watchfiles.DefaultFilter()  # swap and backup files, .git and the like
 
 
 def _watched(root: Path, change: watchfiles.Change, path: str) -> bool:
-    relpath = Path(path).relative_to(root).as_posix()
-    return relpath in WATCHED or relpath.startswith(tuple(f"{name}/" for name in WATCHED)) and _EDITORS_FILES(change, path)
+    relpath = _relative(root, path)
+    return (relpath in WATCHED or relpath.startswith(tuple(f"{name}/" for name in WATCHED))) and _EDITORS_FILES(change, path)
+
+
+def _relative(root: Path, path: str) -> str:
+    """The path below the project, with forward slashes; "" if it is not below it. The system may
+    report the project's real path where it was given through a link (macOS reports /private/var/...
+    for /var/...)."""
+    for base in (str(root), os.path.realpath(root)):
+        try:
+            relpath = os.path.relpath(path, base)
+        except ValueError:  # on another drive (Windows)
+            continue
+        if not relpath.startswith(".."):
+            return Path(relpath).as_posix()
+    return ""
