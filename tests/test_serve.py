@@ -105,7 +105,7 @@ def served(server: Server, cold: dict[str, bytes]) -> dict[str, bytes]:
         scripts = len(LIVE_SCRIPT.findall(data))
         assert scripts == (name.endswith(".html") and not name.startswith("api/")), name  # pages only, once
         found[name] = LIVE_SCRIPT.sub(b"", data)
-    assert server.get_bytes("pagefind/pagefind-entry.json")
+    assert server.get_bytes("pagefind/parts.json")
     return found
 
 
