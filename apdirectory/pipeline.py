@@ -184,13 +184,3 @@ def write_site(directory: Directory, templates: Path, site: output.FreshFolder, 
         progress.count(done, len(pages))
     for path, data in {**files.lists, **files.assets}.items():
         site.write(path, data)
-
-
-def index_in_place(directory: Directory, root: Path, target: Path) -> None:
-    """Make the site's search index anew beside it, then put it in place of the old one."""
-    beside = output.FreshFolder(target, root)
-    try:
-        search_index.write_index(directory, beside.path)
-        output.swap_into_place(beside.path / search_index.FOLDER, target / search_index.FOLDER)
-    finally:
-        beside.discard()
