@@ -16,7 +16,7 @@ from markupsafe import Markup
 from apdirectory.site import changes, opendata, present
 from apdirectory.site.directory import Directory
 from apdirectory.site.facets import Match, build_facets, provider_card
-from apdirectory.site.markup import Renderer
+from apdirectory.site.markup import FirstUses, Renderer
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,8 @@ class SiteRenderer:
         self.specs = page_specs(directory)
 
     def render(self, spec: PageSpec) -> bytes:
-        return render_page(self.env, spec, self.directory).encode()
+        self.first_uses = FirstUses(directory.abbreviations)
+        return self.first_uses(render_page(self.env, spec, self.directory)).encode()
 
     def data_page(self, download_sizes: dict[str, int]) -> PageSpec:
         return PageSpec("data/index.html", "data.html", "Open data", [("Home", "")],
