@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 import pytest
 import sample
-import yaml
 from browser import record_figure
 from test_accessibility import sideways_overflow
 
@@ -135,7 +134,7 @@ def test_every_provider_referral_contact_is_measured(site):
 def explanations() -> dict[str, set[str]]:
     """Each abbreviation in the glossary and what may stand beside it to explain it: its term, or
     its label where it is also a code of a vocabulary (a need such as SEMH)."""
-    glossary = yaml.safe_load((sample.REPO / "content" / "glossary.yaml").read_text(encoding="utf-8"))
+    glossary = sample.glossary()
     labels = {code: label for vocabulary in sample.config()["vocabularies"].values()
               for code, label in vocabulary.items()}
     return {entry["abbr"]: {entry["term"], labels.get(entry["abbr"], entry["term"])}

@@ -141,7 +141,7 @@ class FirstUses:
     Every text of the page's body counts, marked up or not (a template's own words, a filter's
     label), except text in code, scripts and a form's options. A use next to a hyphen is part of a
     reference such as FPS-AP-2023, not a use. One already written out ("Social, emotional and mental
-    health (SEMH)") counts as explained. An element sent hidden, <noscript>, <details> and each
+    health (SEMH)", or "SEMH (social, emotional and mental health)") counts as explained. An element sent hidden, <noscript>, <details> and each
     result on /find/ start afresh, and a use inside one does not count for the rest of the page: the
     script may show one instead of another (the filter links or their checkboxes) and hides and
     sorts the results, a reader may leave a <details> closed, and the first use a reader meets must
@@ -150,7 +150,7 @@ class FirstUses:
     Pages with thousands of cards are large, so the work is by regular expression: each use found,
     then only the first in its part of the page looked at closely."""
 
-    SKIPPED = re.compile(r"<(script|style|textarea|option|code|pre|svg)\b.*?</\1\s*>", re.S | re.I)
+    SKIPPED = ("script", "style", "textarea", "option", "code", "pre", "svg")
     NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9]*")
     ELEMENT = re.compile(r'<abbr\b[^<>]*>$')
     TITLE = re.compile(r'\stitle="([^"]*)"')
@@ -164,7 +164,7 @@ class FirstUses:
         if self._word is None or start < 0:
             return page
         body = page[start:]
-        skipped = _Regions([match.span() for match in self.SKIPPED.finditer(body)])
+        skipped = _Regions(list(self._skipped_regions(body)))
         fresh = _Regions(list(self._fresh_regions(body)))
         explained: set[tuple[str, int]] = set()  # (word, part of the page)
         insertions: list[tuple[int, str]] = []
@@ -178,7 +178,7 @@ class FirstUses:
                 continue
             explained.add(key)
             before, end, title = where
-            if not self._written_before(word, before, title):
+            if not self._written_out(word, before, body[end:end + 300], title):
                 insertions.append((end, f" ({html.escape(self.meanings[word], quote=False)})"))
         if not insertions:
             return page
@@ -188,6 +188,15 @@ class FirstUses:
             last = end
         pieces.append(body[last:])
         return "".join(pieces)
+
+    def _skipped_regions(self, body: str):
+        """(start, end) of each element whose text is not prose. None of them holds another."""
+        end = 0
+        for at, needle in _all(body, *(f"<{name}" for name in self.SKIPPED)):
+            if at >= end and body[at + len(needle)] in " >":
+                closing = body.find(f"</{needle[1:]}>", at)
+                end = len(body) if closing < 0 else closing + len(needle) + 2
+                yield at, end
 
     def _fresh_regions(self, body: str):
         """(start, end) of each element sent hidden, each <noscript> and <details>, and each
@@ -220,10 +229,13 @@ class FirstUses:
             return None
         return before, end, title
 
-    def _written_before(self, word: str, before: str, title: str = "") -> bool:
-        """Whether the text just before is the word's meaning, or its element's title, and "("."""
+    def _written_out(self, word: str, before: str, after: str, title: str = "") -> bool:
+        """Whether the word's meaning, or its element's title, is beside it in brackets:
+        "Social, emotional and mental health (SEMH)" or "SEMH (social, emotional and mental health)"."""
         before = before.casefold().rstrip()
-        return any(meaning and before.endswith(f"{meaning} (".casefold()) for meaning in (self.meanings[word], title))
+        after = html.unescape(TAG.sub("", after)).casefold().lstrip()
+        return any(meaning and (before.endswith(f"{meaning} (".casefold()) or after.startswith(f"({meaning})".casefold()))
+                   for meaning in (self.meanings[word], title))
 
 
 def _word_pattern(abbreviations: dict[str, str]) -> re.Pattern | None:
