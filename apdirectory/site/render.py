@@ -27,6 +27,8 @@ class PageSpec:
     breadcrumbs: list[tuple[str, str]] = field(default_factory=list)  # (label, path from root) above this page
     context: dict = field(default_factory=dict)
     in_sitemap: bool = True
+    description: str = ""  # the meta description: plain text, cut to length by present.description
+
     @property
     def url_path(self) -> str:
         """The page's address below the site root: "providers/kestrel/"."""
@@ -42,9 +44,9 @@ class SiteRenderer:
         self.templates = templates
         self.env = make_environment(templates, directory)
         self.specs = page_specs(directory)
+        self.first_uses = FirstUses(directory.abbreviations)
 
     def render(self, spec: PageSpec) -> bytes:
-        self.first_uses = FirstUses(directory.abbreviations)
         return self.first_uses(render_page(self.env, spec, self.directory)).encode()
 
     def data_page(self, download_sizes: dict[str, int]) -> PageSpec:
@@ -64,6 +66,8 @@ class SiteRenderer:
         }
         for asset in sorted((self.templates / "assets").iterdir()):
             files[f"assets/{asset.name}"] = asset.read_bytes()
+        # Where the site is a host's root, browsers ask for /favicon.ico without reading any page.
+        files["favicon.ico"] = (self.templates / "favicon.ico").read_bytes()
         return files
 
     def _render(self, template: str, **context) -> bytes:
@@ -126,33 +130,47 @@ def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -
 def page_specs(directory: Directory) -> list[PageSpec]:
     """Every page but the Data page."""
     lots = _lots_with_providers(directory)  # each lot with its providers, for three kinds of page
+    site, framework = directory.config.site, directory.config.framework
+    count = _providers(len(directory.providers))
     home = [("Home", "")]
     lots_crumbs = home + [("Lots", "lots/")]
     az_crumbs = home + [("Providers A to Z", "providers/")]
     specs = [
-        PageSpec("index.html", "home.html", directory.config.site.title,
+        PageSpec("index.html", "home.html", site.title,
+                 description=_described(directory.home.data.summary if directory.home else None,
+                                        f"{site.council}'s directory of alternative provision: {count}."),
                  context={"intro": directory.home, "lots": lots}),
         PageSpec("lots/index.html", "lots.html", "Lots", home,
+                 description=_described(f"The {len(lots)} lots of the {framework.name}, each one kind of "
+                                        "provision, with the providers on each."),
                  context={"lots": lots}),
         PageSpec("providers/index.html", "providers.html", "Providers A to Z", home,
+                 description=_described(f"Every provider on the {framework.name} from A to Z: {count}."),
                  context={"groups": _a_to_z(directory), "count": len(directory.providers)}),
         PageSpec("glossary/index.html", "glossary.html", "Glossary", home,
+                 description=_described(f"What the words and abbreviations on the {site.title} mean."),
                  context={"entries": _glossary_anchors(directory)}),
-        PageSpec("404.html", "404.html", "Page not found", in_sitemap=False),
+        PageSpec("404.html", "404.html", "Page not found", in_sitemap=False,
+                 description=_described(f"There is no page at this address on the {site.title}.")),
         PageSpec("changes/index.html", "changes.html", "What's changed", home,
+                 description=_described("Providers that joined, left or changed since the framework was last "
+                                        f"refreshed on {present.date_text(framework.last_refreshed)}."),
                  context={"sections": changes.sections(directory.changes)}),
     ]
     specs += _find_pages(directory)
     for lot, providers in lots:
         specs.append(PageSpec(f"lots/{lot.slug}/index.html", "lot.html",
                               f"Lot {lot.data.number}: {lot.data.title}", lots_crumbs,
+                              description=_described(lot.data.summary),
                               context={"lot": lot, "providers": providers}))
     specs += [PageSpec(f"providers/{provider.slug}/index.html", "provider.html", provider.data.name, az_crumbs,
+                       description=_described(provider.data.summary),
                        context={"provider": provider, "p": provider.data,
                                 "offers": [(directory.lot(offer.lot), offer) for offer in provider.data.lots]})
               for provider in directory.providers]
     for page in directory.pages:
         specs.append(PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, home,
+                              description=_described(page.data.summary, f"{page.data.title}: {site.title}."),
                               context={"entry": page}))
     return specs
 
@@ -163,6 +181,9 @@ def _find_pages(directory: Directory) -> list[PageSpec]:
     facets = build_facets(directory, cards)
     find_crumbs = [("Home", ""), ("Find a provider", "find/")]
     specs = [PageSpec("find/index.html", "find.html", "Find a provider", [("Home", "")],
+                      description=_described(f"Search and filter the {_providers(len(cards))} on the "
+                                             f"{directory.config.framework.name} by lot, age, need, area, "
+                                             "subject and more."),
                       context={"facets": facets, "matches": [Match(card, card.offers) for card in cards]})]
     for facet in facets:
         for option in facet.options:
@@ -170,9 +191,20 @@ def _find_pages(directory: Directory) -> list[PageSpec]:
                 specs.append(PageSpec(
                     f"find/{facet.key}/{option.value}/index.html", "find_option.html",
                     facet.title(option), find_crumbs,
+                    description=_described(f"{facet.title(option)}. {option.count} of the {_providers(len(cards))} "
+                                           f"on the {directory.config.framework.name} "
+                                           f"{'matches' if option.count == 1 else 'match'}."),
                     context={"facets": facets, "facet": facet, "option": option,
                              "providers": option.providers}))
     return specs
+
+
+def _described(text: str | None, otherwise: str = "") -> str:
+    return present.description(text or otherwise)
+
+
+def _providers(count: int) -> str:
+    return f"{count} provider{'' if count == 1 else 's'}"
 
 
 def _lots_with_providers(directory: Directory) -> list[tuple]:
