@@ -2,7 +2,8 @@
 
 - `site_server`: the `site` fixture served on 127.0.0.1 (a free port) under the path of the
   configured base_url, as GitHub Pages would serve it, with 404.html for any missing address.
-  `site_server.url("find/?q=x")` gives a full address.
+  `site_server.url("find/?q=x")` gives a full address. Connections the browser drops (broken
+  pipes, resets) print nothing; any other error in the server still prints its traceback.
 - `chromium`: one Chromium for the session, from $CHROMIUM_PATH (default /usr/bin/chromium).
 - `open_tab(javascript=True, width=1280, height=900, **context_options)`: a page in a fresh
   context (no shared cookies or cache), closed after the test. `tab.errors` collects console
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
@@ -37,11 +39,21 @@ class SiteServer:
         return self.root + path.lstrip("/")
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A browser drops connections all the time (a page left while loading, a search superseded):
+    the server writing to them then gets a broken pipe or a reset, which is no fault of the site's.
+    Those are not printed as tracebacks in the test output; any other error still is."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # broken pipe, reset, aborted
+            super().handle_error(request, client_address)
+
+
 def serve(folder: Path, prefix: str = "/"):
     """Start serving `folder` under `prefix`; return (server, SiteServer). Call server.shutdown()."""
     # The preview server of `build.py serve`: it serves the site as GitHub Pages does.
     handler = functools.partial(SiteHandler, directory=str(folder), site_path=lambda: prefix)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="site-server", daemon=True).start()
     return server, SiteServer(f"http://127.0.0.1:{server.server_address[1]}{prefix}")
@@ -90,18 +102,13 @@ def open_tab(chromium):
                                        **context_options)
         contexts.append(context)
         tab = Tab(context.new_page())
-        tab.page.on("console", lambda message: _is_error(message) and tab.errors.append(f"console: {message.text}"))
+        tab.page.on("console", lambda message: message.type == "error" and tab.errors.append(f"console: {message.text}"))
         tab.page.on("pageerror", lambda error: tab.errors.append(f"uncaught: {error}"))
         return tab
 
     yield open_tab
     for context in contexts:
         context.close()
-
-
-def _is_error(message) -> bool:
-    """A console error, except the browser's own request for /favicon.ico, which the site does not have."""
-    return message.type == "error" and not urlsplit(message.location.get("url", "")).path == "/favicon.ico"
 
 
 def axe_violations(page) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,17 @@ def withdrawn(root: Path = REPO) -> list[Doc]:
 
 def lots(root: Path = REPO) -> list[Doc]:
     return [read(p) for p in sorted((root / "content/lots").glob("*.md"))]
+
+
+def glossary(root: Path = REPO) -> list[dict]:
+    return yaml.safe_load((root / "content" / "glossary.yaml").read_text(encoding="utf-8"))
+
+
+def without_meanings(text: str, root: Path = REPO) -> str:
+    """Page text without the meanings written after abbreviations at their first use on a page:
+    "GCSE (General Certificate of Secondary Education) maths" -> "GCSE maths"."""
+    terms = [entry["term"] for entry in glossary(root) if entry.get("abbr")]
+    return re.sub(r" \((?:" + "|".join(map(re.escape, terms)) + r")\)", "", text)
 
 
 def config(root: Path = REPO) -> dict:

@@ -72,9 +72,10 @@ COMBINATIONS = combinations()
 
 def visible_offers(page) -> dict[str, list[str]]:
     """Slug -> the titles of the offers on view in its card."""
-    return page.locator("#find-results > li:visible").evaluate_all("""cards => Object.fromEntries(cards.map(card =>
+    found = page.locator("#find-results > li:visible").evaluate_all("""cards => Object.fromEntries(cards.map(card =>
         [card.dataset.card, [...card.querySelectorAll('[data-offer]')].filter(o => !o.hidden)
           .map(o => o.querySelector('.offer__title').textContent)]))""")
+    return {slug: [sample.without_meanings(title) for title in titles] for slug, titles in found.items()}
 
 
 def offer_title(offer: dict) -> str:

@@ -2,9 +2,10 @@
 allow-list, with the glossary's abbreviations marked up and headings fitted under the page's own."""
 from __future__ import annotations
 
+import pytest
 from markupsafe import Markup
 
-from apdirectory.site.markup import Renderer
+from apdirectory.site.markup import FirstUses, Renderer
 
 GLOSSARY = {"SEN": "Special educational needs", "SEND": "Special educational needs and disabilities",
             "AP": "Alternative provision", "KS3": ""}
@@ -73,3 +74,45 @@ def test_text_is_escaped_once_whatever_was_asked_before():
     assert renderer.text("a &amp; b") == "a &amp;amp; b"
     assert renderer.text(Markup("a &amp; b")) == "a &amp; b"
     assert renderer.text(3) == "3"
+
+
+# --- abbreviations written out at their first use on a page (markup.FirstUses) --------------
+
+FIRST_USES = FirstUses({"SEMH": "Social, emotional and mental health", "FPS": "Flexible purchasing system",
+                        "KS3": "Key stage 3"})
+
+
+def first_uses(body: str) -> str:
+    page = FIRST_USES(f"<html><head><title>SEMH</title></head><body>{body}</body></html>")
+    return page.removeprefix("<html><head><title>SEMH</title></head><body>").removesuffix("</body></html>")
+
+
+def test_the_first_use_of_each_abbreviation_is_written_out_once():
+    assert first_uses('<p>SEMH needs, <abbr title="x">SEMH</abbr> again; KS3</p>') == (
+        '<p>SEMH (Social, emotional and mental health) needs, <abbr title="x">SEMH</abbr> again; KS3 (Key stage 3)</p>')
+    assert first_uses('<p><abbr title="Key stage 3">KS3</abbr> and KS3</p>') == (
+        '<p><abbr title="Key stage 3">KS3</abbr> (Key stage 3) and KS3</p>')
+
+
+@pytest.mark.parametrize("body", [
+    "<p>Social, emotional and mental health (SEMH)</p>",
+    "<p>social, emotional and mental health (<abbr title=\"Social, emotional and mental health\">SEMH</abbr>)</p>",
+    "<p>SEMH (social, emotional and mental health) needs</p>",
+    "<p>Reference FPS-AP-2023 and SEMHS or XSEMH</p>",
+    "<p><code>SEMH</code></p><pre>KS3</pre><script>const a = 'SEMH';</script>",
+    '<p><a href="#" data-label="SEMH">link</a></p>',
+])
+def test_what_is_already_written_out_or_not_prose_is_left_alone(body):
+    assert first_uses(body) == body
+
+
+def test_a_part_the_script_may_show_instead_starts_afresh():
+    found = first_uses('<p>SEMH</p><fieldset hidden><label>SEMH</label></fieldset>'
+                       '<details><summary>x</summary>SEMH</details><noscript>SEMH</noscript><p>SEMH</p>')
+    assert found.count("(Social, emotional and mental health)") == 4
+    assert found.endswith("<p>SEMH</p>")  # the page's own text had its first use at the top
+
+
+def test_writing_out_twice_changes_nothing_more():
+    once = first_uses("<p>SEMH and KS3</p><details><p>KS3</p></details>")
+    assert first_uses(once) == once

@@ -46,6 +46,7 @@ def test_provider_page_shows_every_public_field(site, provider):
         expected.append(date_text(p["registration"]["last_inspected"]))
     if "quality_assured" in p:
         expected.append(date_text(p["quality_assured"]))
+    text = sample.without_meanings(text)
     missing = [str(value) for value in expected if str(value) not in text]
     assert not missing, f"{provider.slug} page lacks {missing}"
 
@@ -123,7 +124,7 @@ def test_home_page_explains_the_directory_and_lists_the_six_lots(site):
     assert "Being listed is not an endorsement" in found.text
     assert "responsible for checking that a provider is suitable and safe" in found.text
     for lot in sample.lots():
-        assert lot.meta["title"] in found.text
+        assert lot.meta["title"] in sample.without_meanings(found.text)
         assert f"./lots/{lot.slug.removeprefix('lot-')}/" in found.links
 
 

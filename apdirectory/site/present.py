@@ -60,6 +60,16 @@ def labels_in(codes, vocabulary: dict[str, str]) -> list[str]:
     return [vocabulary[code] for code in dict.fromkeys(codes)]
 
 
+def description(text: str, limit: int = 160) -> str:
+    """A page's meta description: the text on one line, cut at a word before `limit` characters
+    with an ellipsis, as search engines show about that much."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:.-")
+    return cut + "…"
+
+
 def phone_href(phone: str) -> str:
     return "tel:" + phone.replace(" ", "")
 

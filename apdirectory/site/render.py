@@ -19,7 +19,7 @@ from apdirectory.reading.load import Entry
 from apdirectory.reading.models import Lot, Provider
 from apdirectory.site.directory import Directory
 from apdirectory.site.facets import Match, build_facets, provider_card
-from apdirectory.site.markup import Renderer
+from apdirectory.site.markup import FirstUses, Renderer
 
 
 DATA_PAGE = "data/index.html"
@@ -33,6 +33,8 @@ class PageSpec:
     breadcrumbs: list[tuple[str, str]] = field(default_factory=list)  # (label, path from root) above this page
     context: dict = field(default_factory=dict)
     in_sitemap: bool = True
+    description: str = ""  # the meta description: plain text, cut to length by present.description
+
     @property
     def url_path(self) -> str:
         """The page's address below the site root: "providers/kestrel/"."""
@@ -47,13 +49,14 @@ class SiteRenderer:
         self.directory = directory
         self.templates = templates
         self.env = make_environment(templates, directory)
+        self.first_uses = FirstUses(directory.abbreviations)
 
     @cached_property
     def specs(self) -> list[PageSpec]:
         return page_specs(self.directory)
 
     def render(self, spec: PageSpec) -> bytes:
-        return render_page(self.env, spec, self.directory).encode()
+        return self.first_uses(render_page(self.env, spec, self.directory)).encode()
 
     def data_page(self, download_sizes: dict[str, int]) -> PageSpec:
         return PageSpec(DATA_PAGE, "data.html", "Open data", [("Home", "")],
@@ -76,8 +79,11 @@ class SiteRenderer:
         }
 
     def assets(self) -> dict[str, bytes]:
-        """templates/assets/, as assets/."""
-        return {f"assets/{asset.name}": asset.read_bytes() for asset in sorted((self.templates / "assets").iterdir())}
+        """templates/assets/, as assets/, and the icon."""
+        files = {f"assets/{asset.name}": asset.read_bytes() for asset in sorted((self.templates / "assets").iterdir())}
+        # Where the site is a host's root, browsers ask for /favicon.ico without reading any page.
+        files["favicon.ico"] = (self.templates / "favicon.ico").read_bytes()
+        return files
 
     def _render(self, template: str, **context) -> bytes:
         return self.env.get_template(template).render(**context).encode()
@@ -149,18 +155,29 @@ def pages_but_find(directory: Directory) -> list[PageSpec]:
 
 def _listing_pages(directory: Directory) -> list[PageSpec]:
     lots = _lots_with_providers(directory)  # each lot with its providers, for three kinds of page
+    site, framework = directory.config.site, directory.config.framework
+    count = _providers(len(directory.providers))
     home = [("Home", "")]
     return [
-        PageSpec("index.html", "home.html", directory.config.site.title,
+        PageSpec("index.html", "home.html", site.title,
+                 description=_described(directory.home.data.summary if directory.home else None,
+                                        f"{site.council}'s directory of alternative provision: {count}."),
                  context={"intro": directory.home, "lots": lots}),
         PageSpec("lots/index.html", "lots.html", "Lots", home,
+                 description=_described(f"The {len(lots)} lots of the {framework.name}, each one kind of "
+                                        "provision, with the providers on each."),
                  context={"lots": lots}),
         PageSpec("providers/index.html", "providers.html", "Providers A to Z", home,
+                 description=_described(f"Every provider on the {framework.name} from A to Z: {count}."),
                  context={"groups": _a_to_z(directory), "count": len(directory.providers)}),
         PageSpec("glossary/index.html", "glossary.html", "Glossary", home,
+                 description=_described(f"What the words and abbreviations on the {site.title} mean."),
                  context={"entries": _glossary_anchors(directory)}),
-        PageSpec("404.html", "404.html", "Page not found", in_sitemap=False),
+        PageSpec("404.html", "404.html", "Page not found", in_sitemap=False,
+                 description=_described(f"There is no page at this address on the {site.title}.")),
         PageSpec("changes/index.html", "changes.html", "What's changed", home,
+                 description=_described("Providers that joined, left or changed since the framework was last "
+                                        f"refreshed on {present.date_text(framework.last_refreshed)}."),
                  context={"sections": changes.sections(directory.changes)}),
     ]
 
@@ -169,19 +186,24 @@ def _entry_pages(directory: Directory) -> list[PageSpec]:
     """A page for each lot, each provider and each plain page."""
     specs = [lot_page(lot, providers) for lot, providers in _lots_with_providers(directory)]
     specs += [provider_page(directory, provider) for provider in directory.providers]
-    specs += [PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, [("Home", "")], context={"entry": page})
+    title = directory.config.site.title
+    specs += [PageSpec(f"{page.slug}/index.html", "page.html", page.data.title, [("Home", "")],
+                       description=_described(page.data.summary, f"{page.data.title}: {title}."),
+                       context={"entry": page})
               for page in directory.pages]
     return specs
 
 
 def lot_page(lot: Entry[Lot], providers: list[Entry[Provider]]) -> PageSpec:
     return PageSpec(f"lots/{lot.slug}/index.html", "lot.html", f"Lot {lot.data.number}: {lot.data.title}",
-                    [("Home", ""), ("Lots", "lots/")], context={"lot": lot, "providers": providers})
+                    [("Home", ""), ("Lots", "lots/")], description=_described(lot.data.summary),
+                    context={"lot": lot, "providers": providers})
 
 
 def provider_page(directory: Directory, provider: Entry[Provider]) -> PageSpec:
     return PageSpec(f"providers/{provider.slug}/index.html", "provider.html", provider.data.name,
                     [("Home", ""), ("Providers A to Z", "providers/")],
+                    description=_described(provider.data.summary),
                     context={"provider": provider, "p": provider.data,
                              "offers": [(directory.lot(offer.lot), offer) for offer in provider.data.lots]})
 
@@ -192,6 +214,9 @@ def find_pages(directory: Directory) -> list[PageSpec]:
     facets = build_facets(directory, cards)
     find_crumbs = [("Home", ""), ("Find a provider", "find/")]
     specs = [PageSpec("find/index.html", "find.html", "Find a provider", [("Home", "")],
+                      description=_described(f"Search and filter the {_providers(len(cards))} on the "
+                                             f"{directory.config.framework.name} by lot, age, need, area, "
+                                             "subject and more."),
                       context={"facets": facets, "matches": [Match(card, card.offers) for card in cards]})]
     for facet in facets:
         for option in facet.options:
@@ -199,9 +224,20 @@ def find_pages(directory: Directory) -> list[PageSpec]:
                 specs.append(PageSpec(
                     f"find/{facet.key}/{option.value}/index.html", "find_option.html",
                     facet.title(option), find_crumbs,
+                    description=_described(f"{facet.title(option)}. {option.count} of the {_providers(len(cards))} "
+                                           f"on the {directory.config.framework.name} "
+                                           f"{'matches' if option.count == 1 else 'match'}."),
                     context={"facets": facets, "facet": facet, "option": option,
                              "providers": option.providers}))
     return specs
+
+
+def _described(text: str | None, otherwise: str = "") -> str:
+    return present.description(text or otherwise)
+
+
+def _providers(count: int) -> str:
+    return f"{count} provider{'' if count == 1 else 's'}"
 
 
 def _lots_with_providers(directory: Directory) -> list[tuple]:

@@ -40,6 +40,7 @@ function start() {
   const boxes = [...document.querySelectorAll("[data-filter-options] input[type=checkbox]")];
   const cards = [...list.children].map(readCard); // A to Z, as the page came
   const cardAt = new Map(cards.map((card) => [card.slug, card]));
+  const pageTitle = document.title;
 
   let pagefind = null;
   let latest = 0; // the newest update wins; an older one that finishes late changes nothing
@@ -272,6 +273,7 @@ function start() {
     else if (state.q || filters) status.textContent = `${plural(count, "provider")} found${searched}${filtered}`;
     else status.textContent = plural(count, "provider");
     show.textContent = `Show ${plural(count, "result")}`;
+    document.title = titled(state, count);
 
     none.hidden = !(state.q && count === 0);
     clearSearch.href = address(state, { q: "" });
@@ -281,6 +283,15 @@ function start() {
       suggestionLink.textContent = near.name;
       suggestionLink.href = address(state, { q: near.name });
     }
+  }
+
+  // The window's title says what was searched and filtered, so a tab, a bookmark or the history
+  // tells one search from another: "“forest school”, Key stage 3: 2 providers - Find a provider - …".
+  function titled(state, count) {
+    const chosen = boxes.filter((box) => box.checked).map((box) => box.dataset.label);
+    const asked = [...(state.q ? [`“${state.q}”`] : []), ...chosen];
+    if (!asked.length) return pageTitle;
+    return `${asked.join(", ")}: ${count ? plural(count, "provider") : "no providers"} - ${pageTitle}`;
   }
 
   function setCounts(counts) {
