@@ -23,6 +23,9 @@ JSON_PATH = "data/providers.json"
 CSV_PATH = "data/providers.csv"
 SCHEMA_PATH = "data/providers.schema.json"
 SCHEMA_FILE = Path(__file__).with_name("providers.schema.json")
+# One small file per provider, for the compare page: three providers are three small downloads,
+# never the whole directory.
+PROVIDER_FOLDER = "data/providers/"
 LICENCE = {"name": "Open Government Licence v3.0",
            "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}
 LIST_SEPARATOR = "; "
@@ -74,8 +77,20 @@ def download_files(directory: Directory) -> dict[str, bytes]:
 
 
 def json_downloads(directory: Directory) -> dict[str, bytes]:
-    """providers.json and its JSON Schema."""
-    return {JSON_PATH: providers_json(directory), SCHEMA_PATH: json_bytes(providers_schema(directory))}
+    """providers.json, its JSON Schema, and each provider's record again in a file of its own."""
+    document = providers_document(directory)
+    return {JSON_PATH: json_bytes(document, indent=None), SCHEMA_PATH: json_bytes(providers_schema(directory)),
+            **provider_files(document["providers"])}
+
+
+def provider_files(records: list[dict]) -> dict[str, bytes]:
+    """data/providers/<slug>.json: a provider's record exactly as providers.json has it (the same
+    dict, so the two cannot disagree), compact, for the compare page."""
+    return {provider_path(record["slug"]): json_bytes(record, indent=None) for record in records}
+
+
+def provider_path(slug: str) -> str:
+    return f"{PROVIDER_FOLDER}{slug}.json"
 
 
 def csv_download(directory: Directory) -> dict[str, bytes]:

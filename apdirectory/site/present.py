@@ -64,6 +64,21 @@ def phone_href(phone: str) -> str:
     return "tel:" + phone.replace(" ", "")
 
 
+# The compare page shows at most this many providers side by side: more would not fit a printed page.
+COMPARE_MOST = 5
+
+
+def compare_labels(config, lots) -> dict:
+    """What compare.js needs to put the providers' records (codes, numbers) into words: the labels
+    of the codes and lots, and the council's name for the pack's first line."""
+    return {
+        "council": config.site.council, "title": config.site.title, "most": COMPARE_MOST,
+        "vocabularies": config.vocabularies.model_dump(mode="json"),
+        "lots": {str(lot.data.number): lot.data.title for lot in lots},
+        "registration": REGISTRATION_LABELS, "mode": MODE_LABELS, "per": PER_LABELS, "days": DAY_NAMES,
+    }
+
+
 FILTERS = {
     "date_text": date_text, "join_words": join_words, "days_text": days_text, "hours_text": hours_text,
     "price_text": price_text, "map_url": map_url, "phone_href": phone_href, "labels_in": labels_in,

@@ -140,6 +140,9 @@ def page_specs(directory: Directory) -> list[PageSpec]:
         PageSpec("404.html", "404.html", "Page not found", in_sitemap=False),
         PageSpec("changes/index.html", "changes.html", "What's changed", home,
                  context={"sections": changes.sections(directory.changes)}),
+        PageSpec("compare/index.html", "compare.html", "Compare providers", home,
+                 context={"labels": present.compare_labels(directory.config, directory.lots),
+                          "most": present.COMPARE_MOST}),
     ]
     specs += _find_pages(directory)
     for lot, providers in lots:
