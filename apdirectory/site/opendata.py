@@ -68,6 +68,7 @@ def data_page_context(directory: Directory, sizes: dict[str, int]) -> dict:
         "service_count": sum(len(p.data.lots) for p in directory.providers),
         "provider_count": len(directory.providers),
         "page_size": f"{oruk.PAGE_SIZE:,}",
+        "example_slug": directory.providers[0].slug if directory.providers else "provider-name",
     }
 
 
