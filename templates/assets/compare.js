@@ -135,7 +135,7 @@ function start() {
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "button button--secondary compare__remove";
-    remove.append("Remove", hiddenText(`: ${p.name}`));
+    remove.append("Remove", hiddenText(` ${p.name}`));
     remove.addEventListener("click", () => removeProvider(p));
     th.append(remove);
     return th;
