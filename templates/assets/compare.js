@@ -13,7 +13,7 @@ if (compare) start();
 
 function start() {
   const $ = (id) => document.getElementById(id);
-  const labels = JSON.parse($("compare-labels").textContent);
+  const labels = JSON.parse(compare.dataset.labels);
   const root = compare.dataset.root;
   const table = $("compare-table");
   const scroll = $("compare-scroll");
