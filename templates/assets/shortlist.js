@@ -82,7 +82,6 @@ export function refresh() {
   }
   for (const count of document.querySelectorAll("[data-shortlist-count]")) count.textContent = String(slugs.length);
   for (const item of document.querySelectorAll("[data-shortlist-nav]")) item.hidden = false;
-  document.dispatchEvent(new CustomEvent("shortlist-changed", { detail: slugs }));
 }
 
 function start() {
