@@ -387,3 +387,27 @@ def test_the_compare_page_prints_a_dated_pack(site_server, open_tab, tmp_path):
     for furniture in ("Copy link", "Print the pack", "Clear the shortlist", "Show only the rows"):
         assert furniture not in text
     record_figure("pages printed, pack of three providers", pdf_pages(pdf, tmp_path))
+
+
+def test_the_councils_checks_come_from_each_providers_record(site_server, open_tab):
+    """The checks rows are made from `checks` and `attendance_reporting` in a provider's record
+    (the December 2026 additions to the content model), here added to the record on its way."""
+    first, second = three()[:2]
+    checks = {"insurance": "2026-01-10", "safeguarding_checks": "2026-02-03"}
+
+    def with_checks(route):
+        record = route.fetch().json()
+        if record["slug"] == first.slug:
+            record.update(checks=checks, attendance_reporting="By email every day by 10am.")
+        route.fulfill(json=record)
+
+    tab = open_tab()
+    tab.page.route(re.compile(r".*/data/providers/[a-z0-9-]+\.json$"), with_checks)
+    tab.page.goto(compare_url(site_server, [first, second]))
+    tab.page.locator("[data-pack-ready]").wait_for(state="attached")
+    rows = read_table(tab.page)["Checks the council has made"]
+    assert rows["Safeguarding checks (enhanced Disclosure and Barring Service checks on the single central record)"] \
+        == ["3 February 2026", "Not recorded"]
+    assert rows["Employer's and public liability insurance"] == ["10 January 2026", "Not recorded"]
+    assert rows["How the provider reports attendance"] == ["By email every day by 10am.", "Not recorded"]
+    assert not tab.errors

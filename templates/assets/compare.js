@@ -9,11 +9,12 @@
 import { MOST, announce as announceShortlist, countText, isSlug, readShortlist, writeShortlist } from "./shortlist.js";
 
 const compare = document.querySelector("[data-compare]");
-if (compare) start();
 
 function start() {
   const $ = (id) => document.getElementById(id);
   const labels = JSON.parse(compare.dataset.labels);
+  DAY_NAMES = labels.days;
+  PER = labels.per;
   const root = compare.dataset.root;
   const table = $("compare-table");
   const scroll = $("compare-scroll");
@@ -231,20 +232,24 @@ function start() {
     return result;
   }
 
-  // The council's own checks (issue 20's `checks:`), when the data has them.
+  // The council's own checks (`checks:` in the content model), each with its date, and how the
+  // provider reports attendance: shown when any provider's record has them.
   function checkGroups(providers, each) {
-    const names = Object.keys(labels.checks || {});
-    if (!names.length) return [];
-    const rows = names.map((name) => [labels.checks[name], each((p) => checkText((p.checks || {})[name]))]);
-    if (labels.attendance_reporting) {
-      rows.push([labels.attendance_reporting, each((p) => p.attendance_reporting || "Not recorded")]);
+    const names = [...new Set(providers.flatMap((p) => Object.keys(p.checks || {})))]
+      .sort((a, b) => checkOrder(a) - checkOrder(b));
+    const rows = names.map((name) => [CHECKS[name] || sentence(name), each((p) => checkText((p.checks || {})[name]))]);
+    if (providers.some((p) => p.attendance_reporting)) {
+      rows.push(["How the provider reports attendance", each((p) => p.attendance_reporting || "Not recorded")]);
     }
-    return [["Checks the council has made", rows]];
+    return rows.length ? [["Checks the council has made", rows]] : [];
   }
+
+  const checkOrder = (name) => (name in CHECKS ? Object.keys(CHECKS).indexOf(name) : Infinity);
+  const sentence = (name) => name.charAt(0).toUpperCase() + name.slice(1).replace(/_/g, " ");
 
   function checkText(date) {
     if (!date) return "Not recorded";
-    const due = labels.checks_max_age_months && monthsSince(date) > labels.checks_max_age_months;
+    const due = labels.checks_max_age_months && monthsSince(date) >= labels.checks_max_age_months;
     return due ? `${dateText(date)} (due to be checked again)` : dateText(date);
   }
 
@@ -420,8 +425,18 @@ function start() {
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
   "October", "November", "December"];
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const PER = { hour: "an hour", session: "a session", day: "a day", week: "a week", term: "a term" };
+// The words for days and price units come from the page (present.py), as on the provider pages.
+let DAY_NAMES = {};
+let PER = {};
+// What the council saw for each check (CONTENT_MODEL.md, December 2026 additions).
+const CHECKS = {
+  safeguarding_checks: "Safeguarding checks (enhanced Disclosure and Barring Service checks on the single central record)",
+  safeguarding_lead_trained: "Designated safeguarding lead's training",
+  insurance: "Employer's and public liability insurance",
+  policies: "Safeguarding, behaviour, complaints, and health and safety policies",
+  health_and_safety: "Premises risk assessment and fire arrangements",
+  national_standards: "Assessed against the national standards for alternative provision",
+};
 
 export function dateText(date) {
   if (!date) return "";
@@ -436,9 +451,10 @@ export function joinWords(items, last = "and") {
 
 export function daysText(days) {
   const indexes = [...new Set(days.map((day) => DAYS.indexOf(day)))].sort((a, b) => a - b);
+  const name = (index) => DAY_NAMES[DAYS[index]];
   const run = indexes.every((index, i) => index === indexes[0] + i);
-  if (indexes.length >= 3 && run) return `${DAY_NAMES[indexes[0]]} to ${DAY_NAMES[indexes[indexes.length - 1]]}`;
-  return joinWords(indexes.map((index) => DAY_NAMES[index]));
+  if (indexes.length >= 3 && run) return `${name(indexes[0])} to ${name(indexes[indexes.length - 1])}`;
+  return joinWords(indexes.map(name));
 }
 
 export function hoursText(hours) {
@@ -455,3 +471,6 @@ export function priceText(price, hours) {
   if (price.per !== "week") return text;
   return `${text} (${pounds(Math.round((price.amount / hours) * 100) / 100)} an hour)`;
 }
+
+// Last, once every constant above is set.
+if (compare) start();
