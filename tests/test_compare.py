@@ -123,7 +123,7 @@ def test_the_shortlist_follows_you_across_pages_and_after_a_reload(site_server, 
     assert column_names(page) == [second.meta["name"]]
     assert page.url.endswith(f"compare/?p={second.slug}")
     page.get_by_role("button", name="Clear the shortlist").click()
-    expect(page.locator("#compare-empty")).to_be_visible()
+    expect(page.locator("#compare-empty")).to_be_focused()
     assert shortlist_count(page) == "0"
     assert "kept in this browser only" in page.locator("main").inner_text()
     assert tab.page.context.cookies() == []

@@ -6,7 +6,7 @@
 // Text from the data is always put in with textContent; the only HTML taken in is the provider
 // pages the build wrote (and sanitised), parsed with DOMParser, which runs no scripts.
 
-import { MOST, announce as announceShortlist, countText, isSlug, readShortlist, writeShortlist } from "./shortlist.js";
+import { MOST, announce as announceShortlist, canStore, countText, isSlug, readShortlist, writeShortlist } from "./shortlist.js";
 
 const compare = document.querySelector("[data-compare]");
 
@@ -24,6 +24,7 @@ function start() {
   const pages = new Map(); // slug -> promise of the provider page's <main>, for the pack
 
   let state = fromAddress();
+  const storing = canStore(); // where the browser stores nothing, there is no shortlist to save to
   compare.hidden = false;
 
   $("compare-copy").addEventListener("click", copyLink);
@@ -35,13 +36,13 @@ function start() {
     writeShortlist(state.slugs);
     state = { ...state, fromLink: false };
     say(`These providers are now your shortlist. ${countText(state.slugs.length)}`);
-    show();
+    show().then(() => $("compare-copy").focus()); // the button is gone: focus stays among its neighbours
   });
   $("compare-clear").addEventListener("click", () => {
     writeShortlist([]);
     state = { slugs: [], fromLink: false, missing: [], tooMany: 0 };
     say("Your shortlist is cleared.");
-    show();
+    show().then(() => $("compare-empty").focus());
   });
   differ.addEventListener("change", showDifferences);
   window.addEventListener("beforeprint", datePack);
@@ -69,7 +70,8 @@ function start() {
     $("compare-tools").hidden = found.length === 0;
     $("compare-differ-row").hidden = found.length < 2;
     const listed = readShortlist();
-    $("compare-save").hidden = !found.length || sameList(found, listed);
+    $("compare-save").hidden = !storing || !found.length || sameList(found, listed);
+    $("compare-save").textContent = listed.length ? "Replace my shortlist with these" : "Save these as my shortlist";
     $("compare-clear").hidden = listed.length === 0;
     scroll.hidden = found.length === 0;
     if (found.length) drawTable(found.map((slug) => records.get(slug)));
