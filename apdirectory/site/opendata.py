@@ -115,11 +115,6 @@ def generated_date(directory: Directory) -> dt.date:
 
 # --- providers.json ---------------------------------------------------------------------------
 
-def providers_json(directory: Directory) -> bytes:
-    """providers.json, compact."""
-    return json_bytes(providers_document(directory), indent=None)
-
-
 def providers_document(directory: Directory) -> dict:
     config = directory.config
     return {

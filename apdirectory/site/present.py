@@ -65,6 +65,7 @@ def phone_href(phone: str) -> str:
 
 
 # The compare page shows at most this many providers side by side: more would not fit a printed page.
+# shortlist.js holds as many (MOST); a test checks that the two agree.
 COMPARE_MOST = 5
 
 
@@ -72,7 +73,7 @@ def compare_labels(config, lots) -> dict:
     """What compare.js needs to put the providers' records (codes, numbers) into words: the labels
     of the codes and lots, and the council's name for the pack's first line."""
     return {
-        "council": config.site.council, "title": config.site.title, "most": COMPARE_MOST,
+        "council": config.site.council, "title": config.site.title,
         "vocabularies": config.vocabularies.model_dump(mode="json"),
         "lots": {str(lot.data.number): lot.data.title for lot in lots},
         "registration": REGISTRATION_LABELS, "mode": MODE_LABELS, "per": PER_LABELS, "days": DAY_NAMES,
