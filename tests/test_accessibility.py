@@ -35,6 +35,8 @@ def _page_types() -> list[tuple[str, str]]:
         ("static filter page", f"find/need/{need}/"),
         ("open data", "data/"),
         ("what's changed", "changes/"),
+        ("compare, empty", "compare/"),
+        ("compare, full", "compare/?p=" + ",".join(p.slug for p in published[:5])),
     ]
 
 
@@ -47,6 +49,8 @@ def load(open_tab, site_server, kind: str, path: str, **tab_options):
     if kind == "find, no script":
         page.route(re.compile(r".*/assets/find\.js$"), lambda route: route.abort())
     page.goto(site_server.url(path))
+    if path.startswith("compare/?"):
+        page.locator("[data-pack-ready]").wait_for(state="attached")
     if path.startswith("find/"):
         if "?" in path:
             page.locator("#find-results:not([aria-busy])").wait_for(state="attached")
@@ -110,5 +114,5 @@ def test_no_page_type_is_missed(site):
     """Each template the build renders is among the page types above."""
     templates = {p.name for p in (sample.REPO / "templates").glob("*.html")} - {"base.html", "macros.html"}
     covered = {"home.html", "lots.html", "lot.html", "provider.html", "providers.html", "glossary.html",
-               "page.html", "404.html", "find.html", "find_option.html", "data.html", "changes.html"}
+               "page.html", "404.html", "find.html", "find_option.html", "data.html", "changes.html", "compare.html"}
     assert templates <= covered, templates - covered

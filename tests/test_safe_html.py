@@ -84,6 +84,8 @@ def signature(tag: str, attrs: dict) -> tuple:
         attrs["href"] = "*"
     if "data-total" in attrs:  # a filter's count of providers: a number the template writes
         attrs["data-total"] = "*"
+    if "data-shortlist" in attrs:  # a shortlist button: the provider's slug and name, escaped by the template
+        attrs["data-shortlist"] = attrs["data-name"] = "*"
     return tag, tuple(sorted(attrs.items()))
 
 

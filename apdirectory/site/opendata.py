@@ -23,6 +23,9 @@ JSON_PATH = "data/providers.json"
 CSV_PATH = "data/providers.csv"
 SCHEMA_PATH = "data/providers.schema.json"
 SCHEMA_FILE = Path(__file__).with_name("providers.schema.json")
+# One small file per provider, for the compare page: three providers are three small downloads,
+# never the whole directory.
+PROVIDER_FOLDER = "data/providers/"
 LICENCE = {"name": "Open Government Licence v3.0",
            "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}
 LIST_SEPARATOR = "; "
@@ -65,6 +68,7 @@ def data_page_context(directory: Directory, sizes: dict[str, int]) -> dict:
         "service_count": sum(len(p.data.lots) for p in directory.providers),
         "provider_count": len(directory.providers),
         "page_size": f"{oruk.PAGE_SIZE:,}",
+        "example_slug": directory.providers[0].slug if directory.providers else "provider-name",
     }
 
 
@@ -74,8 +78,20 @@ def download_files(directory: Directory) -> dict[str, bytes]:
 
 
 def json_downloads(directory: Directory) -> dict[str, bytes]:
-    """providers.json and its JSON Schema."""
-    return {JSON_PATH: providers_json(directory), SCHEMA_PATH: json_bytes(providers_schema(directory))}
+    """providers.json, its JSON Schema, and each provider's record again in a file of its own."""
+    document = providers_document(directory)
+    return {JSON_PATH: json_bytes(document, indent=None), SCHEMA_PATH: json_bytes(providers_schema(directory)),
+            **provider_files(document["providers"])}
+
+
+def provider_files(records: list[dict]) -> dict[str, bytes]:
+    """data/providers/<slug>.json: a provider's record exactly as providers.json has it (the same
+    dict, so the two cannot disagree), compact, for the compare page."""
+    return {provider_path(record["slug"]): json_bytes(record, indent=None) for record in records}
+
+
+def provider_path(slug: str) -> str:
+    return f"{PROVIDER_FOLDER}{slug}.json"
 
 
 def csv_download(directory: Directory) -> dict[str, bytes]:
@@ -98,11 +114,6 @@ def generated_date(directory: Directory) -> dt.date:
 
 
 # --- providers.json ---------------------------------------------------------------------------
-
-def providers_json(directory: Directory) -> bytes:
-    """providers.json, compact."""
-    return json_bytes(providers_document(directory), indent=None)
-
 
 def providers_document(directory: Directory) -> dict:
     config = directory.config

@@ -74,6 +74,24 @@ def phone_href(phone: str) -> str:
     return "tel:" + phone.replace(" ", "")
 
 
+# The compare page shows at most this many providers side by side: more would not fit a printed page.
+# shortlist.js holds as many (MOST); a test checks that the two agree.
+COMPARE_MOST = 5
+
+
+def compare_labels(config, lots) -> dict:
+    """What compare.js needs to put the providers' records (codes, numbers) into words: the labels
+    of the codes and lots, and the council's name for the pack's first line."""
+    return {
+        "council": config.site.council, "title": config.site.title,
+        "vocabularies": config.vocabularies.model_dump(mode="json"),
+        "lots": {str(lot.data.number): lot.data.title for lot in lots},
+        "registration": REGISTRATION_LABELS, "mode": MODE_LABELS, "per": PER_LABELS, "days": DAY_NAMES,
+        # How old a check may be before it is due again, where the configuration sets it.
+        "checks_max_age_months": getattr(config.review, "checks_max_age_months", None),
+    }
+
+
 FILTERS = {
     "date_text": date_text, "join_words": join_words, "days_text": days_text, "hours_text": hours_text,
     "price_text": price_text, "map_url": map_url, "phone_href": phone_href, "labels_in": labels_in,

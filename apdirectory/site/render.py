@@ -179,6 +179,9 @@ def _listing_pages(directory: Directory) -> list[PageSpec]:
                  description=_described("Providers that joined, left or changed since the framework was last "
                                         f"refreshed on {present.date_text(framework.last_refreshed)}."),
                  context={"sections": changes.sections(directory.changes)}),
+        PageSpec("compare/index.html", "compare.html", "Compare providers", home,
+                 context={"labels": present.compare_labels(directory.config, directory.lots),
+                          "most": present.COMPARE_MOST}),
     ]
 
 
