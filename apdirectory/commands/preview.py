@@ -116,8 +116,8 @@ class Generation:
             return self._feed.get(path)
         if path.startswith("data/"):
             return self.files.downloads.get(path)
-        if path.startswith("assets/"):
-            return self.files.assets.get(path)
+        if path in self.files.assets:  # assets/ and the icon at the root
+            return self.files.assets[path]
         return self.files.lists.get(path)
 
     @cached_property

@@ -180,6 +180,8 @@ def _listing_pages(directory: Directory) -> list[PageSpec]:
                                         f"refreshed on {present.date_text(framework.last_refreshed)}."),
                  context={"sections": changes.sections(directory.changes)}),
         PageSpec("compare/index.html", "compare.html", "Compare providers", home,
+                 description=_described(f"Compare up to {present.COMPARE_MOST} providers on the {framework.name} "
+                                        "side by side, and print a pack for the placement panel."),
                  context={"labels": present.compare_labels(directory.config, directory.lots),
                           "most": present.COMPARE_MOST}),
     ]
