@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import sample
-from conftest import REPO, run_build
+from conftest import REPO, TODAY, run_build
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -243,7 +243,7 @@ def test_long_lists_are_paginated_in_the_standard_shape(registry):
     from apdirectory.site import oruk
     from apdirectory.site.directory import build_directory
 
-    directory = build_directory(pipeline.check(REPO).content)
+    directory = build_directory(pipeline.check(REPO, TODAY).content, TODAY)
     documents = oruk.feed_documents(directory, page_size=4)
     pages = [doc for path, doc in documents.items() if re.fullmatch(r"services/(page/\d+/)?", path)]
     total = sum(len(doc.meta["lots"]) for doc in sample.published())
