@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote_plus
 
-from apdirectory.reading.models import DAYS, Location, Price
+from apdirectory.reading.models import DAYS, Location, Price, Vacancies
 
 DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
 REGISTRATION_LABELS = {
@@ -45,6 +45,21 @@ def hours_text(hours: float) -> str:
     return f"{hours:g} hour{'' if hours == 1 else 's'} a week"
 
 
+def vacancies_text(vacancies: Vacancies, current: bool, noun: str = "place") -> str:
+    """ "4 places on 29 September 2025", with "(may have changed)" when counted too long ago to rely on."""
+    count = vacancies.count
+    text = f"{count} {noun if count == 1 else _plural(noun)} on {date_text(vacancies.as_of)}"
+    return text if current else text + " (may have changed)"
+
+
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+
+
+def months_text(months: int) -> str:
+    return f"{months} month{'' if months == 1 else 's'}"
+
+
 def price_text(price: Price) -> str:
     amount = f"£{price.amount:,.2f}".removesuffix(".00")
     return f"{amount} {PER_LABELS[price.per]}"
@@ -66,6 +81,6 @@ def phone_href(phone: str) -> str:
 
 FILTERS = {
     "date_text": date_text, "join_words": join_words, "days_text": days_text, "hours_text": hours_text,
-    "price_text": price_text, "map_url": map_url, "phone_href": phone_href, "labels_in": labels_in,
+    "price_text": price_text, "map_url": map_url, "months_text": months_text, "phone_href": phone_href, "labels_in": labels_in,
 }
 LABELS = {"registration": REGISTRATION_LABELS, "mode": MODE_LABELS, "day": DAY_NAMES}
