@@ -156,7 +156,7 @@ def _check_checks(error, p: Provider, today: dt.date) -> None:
         if date is None:
             continue
         _not_future(error, ("checks", name), date, today)
-        if date < p.joined:
+        if date < p.joined <= today:  # a joined date in the future is the one mistake to report
             error(("checks", name), f"{date.isoformat()} is before the provider joined on {p.joined.isoformat()}: "
                   "give the date you last saw the evidence while it was on the framework")
     if p.checks.national_standards and is_registered_school(p):
