@@ -58,6 +58,7 @@ def data_page_context(directory: Directory, sizes: dict[str, int]) -> dict:
     return {
         "csv_file": csv_file, "json_file": json_file, "schema_file": schema_file,
         "generated": generated_date(directory),
+        "as_of": directory.today,
         "schema_version": SCHEMA_VERSION,
         "licence": LICENCE,
         "feed_url": oruk.feed_base(directory),
