@@ -43,7 +43,7 @@ def is_registered_school(provider: Provider) -> bool:
     return provider.registration.type in REGISTERED_SCHOOL_TYPES
 
 
-def needs_checks(provider: Provider) -> bool:
+def inspected_by_nobody(provider: Provider) -> bool:
     """Unregistered and not-required settings are inspected by nobody: the placing school relies on
     the council's checks, so a missing one is worth a warning. Schools and colleges are inspected."""
     return provider.registration.type in ("unregistered", "not-required")

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from apdirectory.checking.problems import Problem
-from apdirectory.checking.ages import add_months as _add_months
-from apdirectory.checking.ages import check_due, is_registered_school, needs_checks
+from apdirectory.checking.ages import add_months, check_due, inspected_by_nobody, is_registered_school
 from apdirectory.reading.load import Content, Entry
 from apdirectory.reading.models import CHECK_NAMES, Provider
 
@@ -52,7 +51,7 @@ def is_review(problem: Problem) -> bool:
 
 def _inspection(entry: Entry[Provider], months: int, today: dt.date) -> list[Problem]:
     inspected = entry.data.registration.last_inspected
-    if inspected is None or _add_months(inspected, months) >= today:
+    if inspected is None or add_months(inspected, months) >= today:
         return []  # not every provider is inspected by Ofsted: no date, nothing to plan
     return [_warning(entry, ("registration", "last_inspected"),
                      f"last inspected by Ofsted on {inspected.isoformat()}, more than {months} months ago: "
@@ -61,12 +60,12 @@ def _inspection(entry: Entry[Provider], months: int, today: dt.date) -> list[Pro
 
 def _quality_assurance(entry: Entry[Provider], months: int, today: dt.date) -> list[Problem]:
     visited, joined = entry.data.quality_assured, entry.data.joined
-    if visited is None and _add_months(joined, months) < today:
+    if visited is None and add_months(joined, months) < today:
         return [_warning(entry, ("quality_assured",),
                          f"no quality-assurance visit is recorded, and the provider joined on {joined.isoformat()}, "
                          f"more than {months} months ago: plan a visit, then add quality_assured",
                          at=("joined",))]
-    if visited is not None and _add_months(visited, months) < today:
+    if visited is not None and add_months(visited, months) < today:
         return [_warning(entry, ("quality_assured",),
                          f"last quality-assurance visit on {visited.isoformat()}, more than {months} months ago: "
                          "plan a visit, then update quality_assured")]
@@ -83,7 +82,7 @@ def _checks(entry: Entry[Provider], months: int, today: dt.date) -> list[Problem
         if name == "national_standards" and is_registered_school(p):
             continue
         seen, loc = getattr(p.checks, name), ("checks", name)
-        if seen is None and needs_checks(p):
+        if seen is None and inspected_by_nobody(p):
             problems.append(_warning(entry, loc, f"no record that you have seen {CHECK_WHAT[name]}; this "
                                      f"provider is {p.registration.type}, so no inspector checks it: see the "
                                      f"evidence, then add checks.{name} with the date", at=block))

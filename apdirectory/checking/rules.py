@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from apdirectory.checking.ages import entry_stale, is_registered_school
+from apdirectory.checking.ages import entry_stale, inspected_by_nobody, is_registered_school
 from apdirectory.checking.problems import Problem, field_path
 from apdirectory.reading.invisible import same_name, visible
 from apdirectory.reading.load import Content, Entry
@@ -135,7 +135,7 @@ def _check_provider(entry: Entry[Provider], content: Content, lots: dict, today:
 
 def _check_full_time_hours(error, at: tuple, p: Provider, offer, full_time_hours: float) -> None:
     """A setting that is not a school, teaching full-time hours, may be an unregistered independent school."""
-    if p.registration.type not in ("unregistered", "not-required") or offer.hours_per_week < full_time_hours:
+    if not inspected_by_nobody(p) or offer.hours_per_week < full_time_hours:
         return
     error(at + ("hours_per_week",), (
         f"{offer.hours_per_week:g} hours a week on lot {offer.lot}, at or above registration.full_time_hours "
