@@ -38,6 +38,7 @@ from apdirectory.site.render import PageSpec, SiteRenderer
 @dataclass
 class Checked:
     content: Content
+    today: dt.date  # the date the content was checked as of: what is due or stale depends on it
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -45,8 +46,9 @@ class Checked:
         return not errors(self.problems)
 
 
-def check(root: Path, today: dt.date | None = None, read: ReadEntry | None = None) -> Checked:
-    """Read and validate every content file, then check the rules across them; write nothing.
+def check(root: Path, today: dt.date, read: ReadEntry | None = None) -> Checked:
+    """Read and validate every content file, then check the rules across them as of `today` (an
+    input, never the clock, so that the same content and date give the same site); write nothing.
     `read` reads one content file (load.read_entry unless given)."""
     # Loading makes many lasting objects and next to no cycles: the cycle collector, run each time
     # their number grows, would walk them all again and again for nothing.
@@ -54,28 +56,27 @@ def check(root: Path, today: dt.date | None = None, read: ReadEntry | None = Non
     gc.disable()
     try:
         content, problems = load_content(root, read)
-        today = today or dt.date.today()
         problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
-        return Checked(content, sorted(set(problems), key=Problem.order))
+        return Checked(content, today, sorted(set(problems), key=Problem.order))
     finally:
         if collecting:
             gc.enable()
 
 
-def build(root: Path, target: Path, *, search: bool = True, strict: bool = False,
+def build(root: Path, target: Path, *, today: dt.date, search: bool = True, strict: bool = False,
           progress: Progress | None = None) -> tuple[Checked, Directory | None]:
-    """Check the content and, if it has no errors (nor warnings, when `strict`), write the site into
-    `target`. Returns what the checks found, and the directory the site was made from (None when
+    """Check the content as of `today` and, if it has no errors (nor warnings, when `strict`), write the
+    site into `target`. Returns what the checks found, and the directory the site was made from (None when
     nothing was written)."""
     progress = progress or Progress()
     progress.stage("Checking the content")
-    checked = check(root)
+    checked = check(root, today)
     if not checked.ok or (strict and warnings(checked.problems)):
         progress.done()
         return checked, None
     site = None
     try:
-        directory = build_directory(checked.content)
+        directory = build_directory(checked.content, checked.today)
         # What is loaded lives until the build ends: the cycle collector need not walk it again
         # and again while the pages are made.
         gc.freeze()

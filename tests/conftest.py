@@ -1,14 +1,19 @@
 """Shared fixtures: the real build of the real sample content, and copies of the project to break."""
 from __future__ import annotations
 
+import datetime
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# The date every build in the tests is made as of, read once, so that a run crossing midnight agrees
+# with itself: the tests compute what is due or out of date for this date from the content files.
+TODAY = datetime.datetime.now(ZoneInfo("Europe/London")).date()
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser import FIGURES, chromium, open_tab, site_server  # noqa: E402,F401  (browser fixtures)
@@ -24,7 +29,7 @@ def run_build(*args: str, root: Path = REPO, env: dict | None = None) -> subproc
 def site(tmp_path_factory) -> Path:
     """The sample content built into a temporary folder, once per test run."""
     out = tmp_path_factory.mktemp("site") / "_site"
-    result = run_build("build", "--output", str(out))
+    result = run_build("build", "--output", str(out), "--today", TODAY.isoformat())
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 

@@ -160,3 +160,56 @@ def matching(filters: dict[str, list[str]], root: Path = REPO) -> list[Doc]:
     lot_files = _lot_files(root)
     found = [p for p in published(root) if matched_offers(p, filters, root, lot_files)]
     return sorted(found, key=lambda p: p.meta["name"].casefold())
+
+
+# --- how current each fact is, as of a build's date (worked out here, apart from the build's own code) ---
+
+CHECK_KEYS = ("safeguarding_checks", "safeguarding_lead_trained", "insurance", "policies", "health_and_safety",
+              "national_standards")
+REGISTERED_SCHOOLS = ("independent-school", "ap-academy", "pru")
+
+
+def months_later(date: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day if it has no such day."""
+    year, month = divmod(date.month - 1 + months, 12)
+    year, month = date.year + year, month + 1
+    for day in range(date.day, 27, -1):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    return dt.date(year, month, date.day)
+
+
+def older_than(date: dt.date, months: int, today: dt.date) -> bool:
+    return months_later(date, months) < today
+
+
+def review_setting(name: str, default, root: Path = REPO):
+    return config(root)["review"].get(name, default)
+
+
+def out_of_date(doc: Doc, today: dt.date, root: Path = REPO) -> bool:
+    return older_than(doc.meta["last_reviewed"], config(root)["review"]["max_age_months"], today)
+
+
+def vacancies_current(vacancies: dict, today: dt.date, root: Path = REPO) -> bool:
+    days = review_setting("vacancies_max_age_days", 28, root)
+    return (today - vacancies["as_of"]).days <= days
+
+
+def expected_checks(doc: Doc, today: dt.date, root: Path = REPO) -> dict[str, tuple]:
+    """key -> (date or None, due, state), as the provider page and providers.json should give them:
+    a registered school's Ofsted inspection stands in place of the national standards."""
+    months = review_setting("checks_max_age_months", 12, root)
+    given = doc.meta.get("checks") or {}
+    found = {}
+    for key in CHECK_KEYS:
+        date = given.get(key)
+        due_months = months
+        if key == "national_standards" and doc.meta["registration"]["type"] in REGISTERED_SCHOOLS:
+            key, date = "ofsted_inspection", doc.meta["registration"].get("last_inspected")
+            due_months = review_setting("inspection_max_age_months", None, root)
+        due = bool(date and due_months and older_than(date, due_months, today))
+        found[key] = (date, due, "not recorded" if date is None else ("due" if due else "recent"))
+    return found

@@ -7,12 +7,17 @@ import re
 import pytest
 import sample
 from browser import axe_violations, describe, record_figure
+from conftest import TODAY
 
 
 def _page_types() -> list[tuple[str, str]]:
     published = sample.published()
     active = next(p for p in published if p.meta["status"] == "active")
     paused = next(p for p in published if p.meta["status"] == "paused")
+    # The checks' states and aged facts: a provider with checks due and not recorded, and one out of date.
+    states = {p.slug: {state for _, _, state in sample.expected_checks(p, TODAY).values()} for p in published}
+    checks_due = next(p for p in published if {"due", "not recorded"} <= states[p.slug])
+    stale = next(p for p in published if sample.out_of_date(p, TODAY))
     lot = sample.lots()[0]
     area = published[0].meta["locations"][0]["area"].lower()
     need = published[0].meta["needs"][0].lower()
@@ -23,6 +28,8 @@ def _page_types() -> list[tuple[str, str]]:
         ("a lot", f"lots/{lot.slug.removeprefix('lot-')}/"),
         ("provider, active", f"providers/{active.slug}/"),
         ("provider, paused", f"providers/{paused.slug}/"),
+        ("provider, checks due and not recorded", f"providers/{checks_due.slug}/"),
+        ("provider, out of date", f"providers/{stale.slug}/"),
         ("providers A to Z", "providers/"),
         ("glossary", "glossary/"),
         *[(f"page {slug}", f"{slug}/") for slug in pages],

@@ -50,6 +50,9 @@ def history(tmp_path_factory) -> tuple[Path, Path]:
         re.sub(r"last_refreshed: \S+", f"last_refreshed: {REFRESHED.isoformat()}", config), encoding="utf-8")
     for slug, fields in HISTORY.items():
         set_fields(root / "content/providers" / f"{slug}.md", fields)
+    # Kestrel now joins after its checks were dated, which check refuses: it has none recorded yet.
+    kestrel = root / "content/providers/kestrel-learning-centre.md"
+    kestrel.write_text(re.sub(r"(?m)^checks:\n(  .*\n)*", "", kestrel.read_text(encoding="utf-8")), encoding="utf-8")
     out = root / "_site"
     result = run_build("build", "--output", str(out), root=root)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sample
 from browser import record_figure, serve
-from conftest import REPO
+from conftest import REPO, TODAY
 
 # Is the focused element's focus visible? An outline or a box shadow drawn only on focus.
 FOCUS_STYLE = """() => {
@@ -330,7 +330,7 @@ def test_a_search_covers_every_part_of_the_index(tmp_path, monkeypatch, open_tab
     from apdirectory.publishing import search_index
 
     monkeypatch.setattr(search_index, "PART_SIZE", 5)
-    checked, directory = pipeline.build(REPO, tmp_path / "_site")
+    checked, directory = pipeline.build(REPO, tmp_path / "_site", today=TODAY)
     assert directory is not None, checked.problems
     published = sample.published()
     parts = json.loads((tmp_path / "_site" / "pagefind" / "parts.json").read_text())

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pytest
 import sample
 from browser import axe_violations, describe, record_figure
+from conftest import TODAY
 from test_find import FOCUS_STYLE, choose, shown, slugs, wait_for_results
 
 
@@ -245,7 +246,9 @@ def expected_order(filters: dict, sort: str) -> list[str]:
     def key(provider):
         offers = [provider.meta["lots"][i] for i in sample.matched_offers(provider, filters)]
         if sort == "vacancies":
-            known = [o["vacancies"]["count"] for o in offers if o.get("vacancies")]
+            # Vacancies counted too long ago may have changed: they never count as current.
+            known = [o["vacancies"]["count"] for o in offers
+                     if o.get("vacancies") and sample.vacancies_current(o["vacancies"], TODAY)]
             return (not known, -sum(known))
         if sort == "checked":
             return (False, -provider.meta["last_reviewed"].toordinal())
@@ -297,6 +300,8 @@ def test_a_card_shows_what_decides_a_placement_for_each_matched_offer(site_serve
                 assert f"{offer['vacancies']['count']} vacanc" in text
                 as_of = offer["vacancies"]["as_of"]
                 assert f"{as_of.day} {as_of:%B %Y}" in text
+                current = sample.vacancies_current(offer["vacancies"], TODAY)
+                assert (f"{as_of.day} {as_of:%B %Y} (may have changed)" in text) == (not current)
         for place in provider.meta["locations"]:
             assert areas[place["area"]] in text
         referrals = card.locator(".facts__row", has=page.locator("dt", has_text="Taking referrals")).locator("dd")

@@ -3,7 +3,7 @@ import csv
 import io
 import uuid
 
-from conftest import REPO
+from conftest import REPO, TODAY
 
 from apdirectory import pipeline
 from apdirectory.site import opendata, oruk
@@ -11,7 +11,7 @@ from apdirectory.site.directory import build_directory
 
 
 def test_feed_ids_are_the_standard_uuid5():
-    feed = oruk.Feed(build_directory(pipeline.check(REPO).content))
+    feed = oruk.Feed(build_directory(pipeline.check(REPO, TODAY).content, TODAY))
     namespace = uuid.UUID(bytes=feed.namespace)
     for parts in [("service", "kestrel-learning-centre", "lot-1"), ("attribute", "x", "needs", "SEMH"),
                   ("taxonomy_term", "lots", 3), ("location", "café", "Ünit 2", "BL9 0AA"), ()]:

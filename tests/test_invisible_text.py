@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import run_build
+from conftest import REPO, run_build
 
 from apdirectory.reading.invisible import FORMAT, INVISIBLE
 
@@ -32,6 +32,12 @@ def refused(project: Path) -> list[str]:
     return [line.strip() for line in result.stderr.splitlines() if ": warning: " not in line]
 
 
+def line_of(start: str) -> int:
+    """The line of the sample's Kestrel file that starts with `start` (its --- is line 1)."""
+    lines = (REPO / KESTREL).read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith(start))
+
+
 # Each kind of hidden character: (what the sample says, what it is made to say, the error expected).
 NAME = "name: Kestrel Learning Centre"
 HIDDEN = {
@@ -44,7 +50,7 @@ HIDDEN = {
         "summary: Small-group", "summary: Small\u202e-group", f"{KESTREL}:3: summary: has an invisible character "
         f"that changes the direction of the text, U+202E RIGHT-TO-LEFT OVERRIDE, at character 6: {PASTED}"),
     "a word joiner in a phone number": (
-        '"0161 496 0010"', '"0161\u2060 496 0010"', f"{KESTREL}:18: contact.referrals.phone: has an invisible "
+        '"0161 496 0010"', '"0161\u2060 496 0010"', f"{KESTREL}:{line_of('  referrals:')}: contact.referrals.phone: has an invisible "
         f"character, U+2060 WORD JOINER, at character 5: {PASTED}"),
     "a noncharacter in a name": (
         NAME, 'name: "Kestrel Learning Centre\\uFFFE"', f"{KESTREL}:2: name: has U+FFFE (a noncharacter) at "
@@ -81,7 +87,7 @@ def test_a_look_alike_name_is_an_error_naming_both_files(project, kind):
 def test_a_control_character_in_markdown_is_refused(project):
     replace_in(project, KESTREL, "how_to_refer: |\n  Email", 'how_to_refer: "Email\\x0B')
     replace_in(project, KESTREL, "agreed.\n", 'agreed."\n')
-    assert any(line.startswith(f"{KESTREL}:27: how_to_refer: has an invisible control character (U+000B)")
+    assert any(line.startswith(f"{KESTREL}:{line_of('how_to_refer:')}: how_to_refer: has an invisible control character (U+000B)")
                for line in refused(project))
 
 

@@ -7,13 +7,12 @@ act on (the file, a line inside it, a message in our words), or an entry that th
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, copy_project
+from conftest import REPO, TODAY, copy_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -67,7 +66,7 @@ def loads_or_reports(world: World, data: bytes) -> None:
     entry = load_entry(root, FUZZ, Provider, problems)
     if entry is not None:
         content = dataclasses.replace(content, providers=[entry])
-        problems += check_rules(content, dt.date.today())
+        problems += check_rules(content, TODAY)
     last_line = len(re.split(rb"\r\n|\r|\n", data))  # a lone CR ends a line too
     for problem in problems:
         assert problem.path == FUZZ, problem
@@ -76,7 +75,7 @@ def loads_or_reports(world: World, data: bytes) -> None:
     if entry is None:
         assert errors(problems), "a file that did not load must say why"
     elif not errors(problems):
-        directory = build_directory(content)  # what is valid can be published
+        directory = build_directory(content, TODAY)  # what is valid can be published
         render_site(directory, root / "templates", export_files(directory))
 
 

@@ -44,6 +44,13 @@ def fill_in(text: str) -> str:
     return re.sub(r"(?m)^( *)(- \w+|\w+): .*FILL IN.*$", filled, text)
 
 
+def record_checks(text: str) -> str:
+    """Take the # off the checks block and attendance_reporting, giving each check today's date."""
+    text = text.replace("\n# checks:\n", "\nchecks:\n")
+    text = re.sub(r"(?m)^#   (\w+): YYYY-MM-DD.*$", lambda m: f"  {m[1]}: {dt.date.today().isoformat()}", text)
+    return re.sub(r"(?m)^# (attendance_reporting: [^#]*?) *#.*$", r"\1", text)
+
+
 def test_new_file_fails_check_until_filled_in_then_builds(project, tmp_path):
     made = run_build("new", NAME, root=project)
     assert made.returncode == 0, made.stderr
@@ -54,6 +61,7 @@ def test_new_file_fails_check_until_filled_in_then_builds(project, tmp_path):
     assert f'name: "{NAME}"' in text
     assert "#   SEMH: Social, emotional and mental health" in text  # codes listed beside their fields
     assert "#   4: Part-time vocational provision (part-time, KS4)" in text
+    assert "#   insurance: YYYY-MM-DD" in text and "# attendance_reporting: " in text  # the checks, commented
 
     before = run_build("check", root=project)
     assert before.returncode == 1
@@ -67,13 +75,16 @@ def test_new_file_fails_check_until_filled_in_then_builds(project, tmp_path):
            "characters, shown in lists': replace it with the real value" in problems
     assert f"{PATH}:10: joined: 'FILL IN' is not a date (write it as YYYY-MM-DD, for example 2026-03-12)" in problems
 
-    file.write_text(fill_in(text), encoding="utf-8")
+    # An unregistered provider: `check` warns about each check not yet recorded, so record them all.
+    file.write_text(record_checks(fill_in(text)), encoding="utf-8")
     after = run_build("check", root=project)
     assert after.returncode == 0, after.stderr
     assert PATH not in after.stderr
     out = tmp_path / "site"
     assert run_build("build", "--output", str(out), root=project).returncode == 0
-    assert NAME in page(out, "providers/st-marys-farm-and-forge/").text
+    shown = page(out, "providers/st-marys-farm-and-forge/").text
+    assert NAME in shown and "The provider tells the school about every session by 10am, by email." in shown
+    assert "Not recorded" not in shown
 
 
 def test_new_never_overwrites_an_entry(project):

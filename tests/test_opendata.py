@@ -8,7 +8,7 @@ import json
 
 import jsonschema
 import sample
-from conftest import run_build
+from conftest import TODAY, run_build
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,6 +25,12 @@ def expected_record(doc) -> dict:
     record = {"slug": doc.slug, "url": f"{base}providers/{doc.slug}/"}
     record |= sample.as_json({key: value for key, value in doc.meta.items() if key != "internal"})
     record["lots"] = [{"mode": "in-person", "subjects": [], "qualifications": [], **offer} for offer in record["lots"]]
+    for offer, written in zip(doc.meta["lots"], record["lots"]):
+        if "vacancies" in offer:
+            written["vacancies"]["current"] = sample.vacancies_current(offer["vacancies"], TODAY)
+    record["out_of_date"] = sample.out_of_date(doc, TODAY)
+    record["checks"] = {key: {"date": sample.as_json(date), "due": due, "state": state}
+                        for key, (date, due, state) in sample.expected_checks(doc, TODAY).items()}
     if doc.body.strip():
         record["description"] = doc.body.strip()
     return record
@@ -44,13 +50,16 @@ def test_providers_json_is_every_published_provider_with_every_public_field(site
     published = sorted(sample.published(), key=lambda doc: doc.meta["name"].casefold())
     assert [record["slug"] for record in found] == [doc.slug for doc in published]
     for record, doc in zip(found, published):
+        labels = {key: check.pop("label") for key, check in record["checks"].items()}
+        assert all(labels.values()), doc.slug
         assert record == expected_record(doc), doc.slug
 
 
 def test_providers_json_explains_its_codes_lots_and_licence(site):
     data = load_json(site, "data/providers.json")
     config = sample.config()
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
+    assert data["as_of"] == TODAY.isoformat()  # the date "due", "out_of_date" and "current" are worked out for
     assert data["vocabularies"] == config["vocabularies"]
     assert data["framework"] == sample.as_json(config["framework"])
     assert data["licence"]["name"] == "Open Government Licence v3.0"
@@ -126,7 +135,8 @@ def test_csv_rows_hold_every_public_value_and_nothing_else(site):
         text = "\n".join(cells.values())
         missing = [value for value in expected if not any(form in text for form in csv_forms(value))]
         assert not missing, f"{doc.slug} lot {offer['lot']}: {missing}"
-        allowed = expected + labels + [lot_titles[offer["lot"]], doc.slug, doc.body.strip(), "not given", True,
+        allowed = expected + labels + [lot_titles[offer["lot"]], doc.slug, doc.body.strip(), "not given",
+                                       "not recorded", True,
                                        False, "in-person", f"{config['site']['base_url']}providers/{doc.slug}/"]
         forms = sorted({form for value in allowed for form in csv_forms(value)}, key=len, reverse=True)
         assert row["registration_label"] not in ("", row["registration_type"])
@@ -162,7 +172,7 @@ def exported(site) -> dict:
 
 def test_exports_are_byte_identical_when_built_again(site, tmp_path):
     again = tmp_path / "_site"
-    result = run_build("build", "--output", str(again))
+    result = run_build("build", "--output", str(again), "--today", TODAY.isoformat())
     assert result.returncode == 0, result.stderr
     first, second = exported(site), exported(again)
     assert first.keys() == second.keys()

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import sample
-from conftest import REPO, run_build
+from conftest import REPO, TODAY, run_build
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -166,6 +166,12 @@ def test_each_service_says_what_the_content_says(site):
             assert contacts["Referrals"].get("email") == p["contact"]["referrals"].get("email") == service.get("email")
             lead, expected_lead = contacts["Designated safeguarding lead"], p["contact"]["safeguarding_lead"]
             assert (lead["name"], lead["phones"][0]["number"]) == (expected_lead["name"], expected_lead["phone"])
+            for key, (date, due, _) in sample.expected_checks(doc, TODAY).items():
+                if date:  # each check made, with its date, among the accreditations
+                    confirmed = f"last confirmed on {date.day} {date:%B %Y}" + (" (due to be checked again)" if due else "")
+                    assert confirmed in service["accreditations"], (doc.slug, key)
+            stale = sample.out_of_date(doc, TODAY)
+            assert ("more than" in service.get("alert", "")) == stale
             postcodes = [sal["location"]["addresses"][0]["postal_code"] for sal in service["service_at_locations"]]
             assert postcodes == [place["postcode"] for place in p["locations"]]
 
@@ -243,7 +249,7 @@ def test_long_lists_are_paginated_in_the_standard_shape(registry):
     from apdirectory.site import oruk
     from apdirectory.site.directory import build_directory
 
-    directory = build_directory(pipeline.check(REPO).content)
+    directory = build_directory(pipeline.check(REPO, TODAY).content, TODAY)
     documents = oruk.feed_documents(directory, page_size=4)
     pages = [doc for path, doc in documents.items() if re.fullmatch(r"services/(page/\d+/)?", path)]
     total = sum(len(doc.meta["lots"]) for doc in sample.published())

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 import pytest
 import yaml
-from conftest import REPO, copy_project, run_build
+from conftest import REPO, TODAY, copy_project, run_build
 from htmlpage import Page, html_files
 from markupsafe import Markup
 
@@ -199,7 +199,7 @@ def test_templates_escape_every_kind_of_value_as_jinja_does():
     values = {"text": "<script>alert('x') & \"y\"</script>", "markup": Markup("<i>kept</i>"), "number": 3.5,
               "html": _Html(), "shown": _Shown(), "subclass": _Text("<u>"), "none": None, "empty": ""}
     source = "".join(f"{{{{ {name} }}}}|" for name in values) + "{{ text | upper }}"
-    ours = make_environment(REPO / "templates", build_directory(pipeline.check(REPO).content))
+    ours = make_environment(REPO / "templates", build_directory(pipeline.check(REPO, TODAY).content, TODAY))
     expected = jinja2.Environment(autoescape=True).from_string(source).render(**values)
     assert ours.from_string(source).render(**values) == expected
     assert "&lt;script&gt;" in expected and "<i>kept</i>" in expected and "<em>already safe</em>" in expected

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sample
 from browser import record_figure
-from conftest import REPO, run_build
+from conftest import REPO, TODAY, run_build
 from htmlpage import html_files, page
 
 PAGEFIND_SIGNATURE = b"pagefind_dcd"
@@ -192,7 +192,7 @@ def test_search_index_build_time(tmp_path):
     from apdirectory.publishing import search_index
     from apdirectory.site.directory import build_directory
 
-    directory = build_directory(pipeline.check(REPO).content)
+    directory = build_directory(pipeline.check(REPO, TODAY).content, TODAY)
     started = time.perf_counter()
     count = search_index.write_index(directory, tmp_path)
     seconds = time.perf_counter() - started

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sample
+from conftest import TODAY
 from htmlpage import html_files, page
 
 
@@ -36,7 +37,12 @@ def test_provider_page_shows_every_public_field(site, provider):
         expected += [f"{offer['ages']['min']} to {offer['ages']['max']}", *offer.get("qualifications", [])]
         expected += [config["vocabularies"]["subjects"][code] for code in offer.get("subjects", [])]
         if "vacancies" in offer:
-            expected.append(f"{offer['vacancies']['count']} (as of {date_text(offer['vacancies']['as_of'])})")
+            count, as_of = offer["vacancies"]["count"], offer["vacancies"]["as_of"]
+            text_of = f"{count} place{'' if count == 1 else 's'} on {date_text(as_of)}"
+            current = sample.vacancies_current(offer["vacancies"], TODAY)
+            expected.append(text_of if current else text_of + " (may have changed)")
+    if "attendance_reporting" in p:
+        expected.append(p["attendance_reporting"])
     for optional in ("company_number", "charity_number", "website"):
         if optional in p["organisation"]:
             expected.append(p["organisation"][optional])

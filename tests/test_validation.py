@@ -199,8 +199,8 @@ FORMATS = [
          "{file}:{line}: lots[0].ages.min: is 1: it must be at least 2"),
     case("lot number too big", LOT_3, "number: 3", "number: 100",
          "{file}:{line}: number: is 100: it must be at most 99"),
-    case("review age", CONFIG, "max_age_months: 12", "max_age_months: 0",
-         "{file}:{line}: review.max_age_months: is 0: it must be at least 1"),
+    case("review age", CONFIG, "review:\n  max_age_months: 12", "review:\n  max_age_months: 0",
+         "{file}:{line}: review.max_age_months: is 0: it must be at least 1", at="  max_age_months: 0"),
     case("empty text", KESTREL, "name: Kestrel Learning Centre", "name:",
          "{file}:{line}: name: is empty: give a value, or remove the line if the field is optional", at=2),
     case("empty list", KESTREL, "reasons: [permanent-exclusion, at-risk-of-exclusion, ebsa]", "reasons: []",
@@ -248,13 +248,21 @@ FUTURE = [
       for name, date, field in (("joined", "2023-09-01", "joined"), ("last_reviewed", "2026-03-12", "last_reviewed"),
                                 ("quality_assured", "2026-02-03", "quality_assured"),
                                 ("last_inspected", "2024-05-14", "registration.last_inspected"),
-                                ("as_of", "2026-11-02", "lots[0].vacancies.as_of"))],
+                                ("as_of", "2026-11-02", "lots[0].vacancies.as_of"),
+                                ("insurance", "2026-01-10", "checks.insurance"))],
     *[case(f"future framework {name}", CONFIG, f"{name}: {date}", f"{name}: {FAR_FUTURE}",
            f"{{file}}:{{line}}: framework.{name}: {FAR_FUTURE} is in the future: give the date it happened")
       for name, date in (("started", "2023-09-01"), ("last_refreshed", "2025-09-01"))],
 ]
 
 RULES = [
+    case("check before the provider joined", KESTREL, "  insurance: 2026-01-10", "  insurance: 2023-08-31",
+         "{file}:{line}: checks.insurance: 2023-08-31 is before the provider joined on 2023-09-01: give the date "
+         "you last saw the evidence while it was on the framework"),
+    case("check that is not a date", KESTREL, "  insurance: 2026-01-10", "  insurance: last May",
+         "{file}:{line}: checks.insurance: 'last May' is not a date (write it as YYYY-MM-DD, for example 2026-03-12)"),
+    case("unknown check", KESTREL, "  insurance: 2026-01-10", "  insurence: 2026-01-10",
+         "{file}:{line}: checks.insurence: 'insurence' is not a field here (did you mean 'insurance'?)"),
     case("ages the wrong way round", KESTREL, "ages: {min: 11, max: 16}", "ages: {min: 16, max: 11}",
          "{file}:{line}: lots[0].ages: min is 16 but max is 11: min must not be more than max"),
     case("ages outside the key stages", KESTREL, "ages: {min: 11, max: 14}", "ages: {min: 9, max: 14}",
@@ -301,7 +309,8 @@ RULES = [
          "{file}:{line}: organisation.legal_nam: 'legal_nam' is not a field here (did you mean 'legal_name'?)"),
     case("unknown field with no near name", KESTREL, "quality_assured: 2026-02-03", "inspected_by: 2026-02-03",
          "{file}:{line}: inspected_by: 'inspected_by' is not a field here (the fields here are name, summary, status, "
-         "status_changed, joined, last_reviewed, organisation, registration, quality_assured, contact, locations, how_to_refer, needs, "
+         "status_changed, joined, last_reviewed, organisation, registration, quality_assured, checks, "
+         "attendance_reporting, contact, locations, how_to_refer, needs, "
          "reasons, lots, internal)"),
 ]
 

@@ -81,9 +81,10 @@ def test_pull_requests_are_checked_then_built_previewed_and_tested():
     assert job_steps[0]["with"]["persist-credentials"] is False
 
 
-def test_main_and_manual_runs_publish_to_pages_with_least_privilege():
+def test_main_daily_and_manual_runs_publish_to_pages_with_least_privilege():
     flow = workflow("publish.yml")
-    assert triggers(flow) == {"push": {"branches": ["main"]}, "workflow_dispatch": None}
+    assert {key: value for key, value in triggers(flow).items() if key != "schedule"} == {
+        "push": {"branches": ["main"]}, "workflow_dispatch": None}
     build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
     assert build["permissions"] == {"contents": "read", "pages": "read"}
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
@@ -140,3 +141,13 @@ def test_codeowners_names_reviewers_for_content_and_code():
              if line.strip() and not line.startswith("#")]
     assert all(len(rule) >= 2 and all(owner.startswith("@") for owner in rule[1:]) for rule in rules)
     assert {rule[0] for rule in rules} >= {"*", "/content/"}
+
+
+def test_publish_runs_every_morning_in_the_uk_as_well_as_on_each_change():
+    """The site is built as of the day it runs, so a daily run keeps "due" and "may have changed" true."""
+    on = triggers(workflow("publish.yml"))
+    assert on["push"] == {"branches": ["main"]} and "workflow_dispatch" in on
+    (schedule,) = on["schedule"]
+    minute, hour, *every = schedule["cron"].split()
+    assert every == ["*", "*", "*"], "every day"
+    assert 4 <= int(hour) <= 6, "early morning in the UK (UTC, which is the UK's time in winter, an hour behind in summer)"

@@ -1,9 +1,9 @@
 """Rules that span fields or files: vocabularies, lots, registration, ages, dates, review age."""
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
+from apdirectory.checking.ages import entry_stale, inspected_by_nobody, is_registered_school
 from apdirectory.checking.problems import Problem, field_path
 from apdirectory.reading.invisible import same_name, visible
 from apdirectory.reading.load import Content, Entry
@@ -117,6 +117,7 @@ def _check_provider(entry: Entry[Provider], content: Content, lots: dict, today:
         _check_codes(error, [(at + ("subjects", j), code) for j, code in enumerate(offer.subjects)],
                      vocab.subjects, "a subject")
         _check_ages(error, at, offer)
+        _check_full_time_hours(error, at, p, offer, config.registration.full_time_hours)
         if offer.vacancies:
             _not_future(error, at + ("vacancies", "as_of"), offer.vacancies.as_of, today)
 
@@ -124,11 +125,44 @@ def _check_provider(entry: Entry[Provider], content: Content, lots: dict, today:
         _not_future(error, (name,), getattr(p, name), today)
     _not_future(error, ("registration", "last_inspected"), p.registration.last_inspected, today)
 
+    _check_checks(error, p, today)
     months = config.review.max_age_months
-    if p.status != "withdrawn" and _add_months(p.last_reviewed, months) < today:
+    if p.status != "withdrawn" and entry_stale(p, config.review, today):
         error(("last_reviewed",), f"last reviewed on {p.last_reviewed.isoformat()}, more than {months} "
               "months ago: check the entry with the provider and update last_reviewed", warning=True)
     return problems
+
+
+def _check_full_time_hours(error, at: tuple, p: Provider, offer, full_time_hours: float) -> None:
+    """A setting that is not a school, teaching full-time hours, may be an unregistered independent school."""
+    if not inspected_by_nobody(p) or offer.hours_per_week < full_time_hours:
+        return
+    error(at + ("hours_per_week",), (
+        f"{offer.hours_per_week:g} hours a week on lot {offer.lot}, at or above registration.full_time_hours "
+        f"({full_time_hours:g}), from a provider that is {p.registration.type}. In England a setting that gives "
+        f"full-time education (broadly {full_time_hours:g} hours a week or more) to 5 or more pupils of "
+        "compulsory school age, or to even 1 who has an education, health and care (EHC) plan or is looked "
+        "after by a council, must register with the Department for Education as an independent school; "
+        "running one unregistered is an offence. Ask the provider how many pupils attend for this many "
+        "hours, whether any has an EHC plan or is looked after, and whether it is registered (if so, "
+        "change registration.type and add dfe_urn); otherwise ask it to cut the hours below the line"),
+        warning=True)
+
+
+def _check_checks(error, p: Provider, today: dt.date) -> None:
+    """A check's date is not in the future nor before the provider joined; a registered school's Ofsted
+    inspection stands where the national standards would, so the standards are not for it."""
+    for name, date in p.checks:
+        if date is None:
+            continue
+        _not_future(error, ("checks", name), date, today)
+        if date < p.joined <= today:  # a joined date in the future is the one mistake to report
+            error(("checks", name), f"{date.isoformat()} is before the provider joined on {p.joined.isoformat()}: "
+                  "give the date you last saw the evidence while it was on the framework")
+    if p.checks.national_standards and is_registered_school(p):
+        error(("checks", "national_standards"), "the voluntary national standards are for alternative provision "
+              f"that is not a registered school, and this is a {p.registration.type} (inspected by Ofsted): "
+              "remove national_standards", warning=True)
 
 
 def _check_codes(error, located_codes: list[tuple[tuple, str]], vocabulary: dict, noun: str) -> None:
@@ -158,14 +192,6 @@ def _check_ages(error, at: tuple, offer) -> None:
 def _not_future(error, loc: tuple, date: dt.date | None, today: dt.date) -> None:
     if date and date > today:
         error(loc, f"{date.isoformat()} is in the future: give the date it happened")
-
-
-def _add_months(date: dt.date, months: int) -> dt.date:
-    month = date.month - 1 + months
-    year, month = date.year + month // 12, month % 12 + 1
-    if date.day <= 28:  # every month has the day: skip monthrange, slow at tens of thousands of dates
-        return dt.date(year, month, date.day)
-    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
 
 
 def _check_config(content: Content, today: dt.date) -> list[Problem]:

@@ -13,6 +13,7 @@ from apdirectory.checking.problems import errors, warnings
 from apdirectory.commands.report import report
 from apdirectory.commands.scaffold import ScaffoldError, next_steps, write_new_provider
 from apdirectory.commands.serve import serve
+from apdirectory.commands.today import council_today, date_argument
 from apdirectory.progress import Progress
 from apdirectory.reading.schema import DEFAULT_FOLDER, write_schemas
 
@@ -36,8 +37,8 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
     target = _output(args, root)
     progress = Progress()
-    checked, directory = pipeline.build(root, target, search=not args.no_search, strict=args.strict,
-                                        progress=progress)
+    checked, directory = pipeline.build(root, target, today=args.today or council_today(),
+                                        search=not args.no_search, strict=args.strict, progress=progress)
     report(checked.problems, checked.content, args.format, args.strict)
     if args.timings:
         for stage, seconds in progress.seconds():
@@ -53,7 +54,7 @@ def _build(args: argparse.Namespace, root: Path) -> int:
 
 
 def _check(args: argparse.Namespace, root: Path) -> int:
-    checked = pipeline.check(root)
+    checked = pipeline.check(root, args.today or council_today())
     report(checked.problems, checked.content, args.format, args.strict)
     content = checked.content
     if checked.ok:
@@ -81,7 +82,7 @@ def _schema(args: argparse.Namespace, root: Path) -> int:
 
 
 def _serve(args: argparse.Namespace, root: Path) -> int:
-    return serve(root, args.port, search=not args.no_search)
+    return serve(root, args.port, search=not args.no_search, today=args.today)
 
 
 def _output(args: argparse.Namespace, root: Path) -> Path:
@@ -97,19 +98,23 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--root", default=".", help="the repository folder (default: this folder)")
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--output", help="where to write the site (default: _site in the root)")
+    dated = argparse.ArgumentParser(add_help=False)
+    dated.add_argument("--today", type=date_argument, metavar="YYYY-MM-DD", help=(
+        "the date to build or check as of: what is due for review or out of date depends on it "
+        "(default: today's date in the UK)"))
     fmt = argparse.ArgumentParser(add_help=False)
     fmt.add_argument("--format", choices=["text", "github"], default="text",
                      help="github prints problems as GitHub Actions annotations on the file and line")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    build = commands.add_parser("build", parents=[common, output, fmt], help="check the content and write the site")
+    build = commands.add_parser("build", parents=[common, output, dated, fmt], help="check the content and write the site")
     build.add_argument("--no-search", action="store_true",
                        help="skip the search index (the find page then works as without JavaScript)")
     build.add_argument("--timings", action="store_true", help="print how long each stage of the build took")
     build.add_argument("--strict", action="store_true", help="fail on warnings too, and then write nothing")
     build.set_defaults(run=_build)
 
-    check = commands.add_parser("check", parents=[common, fmt], help=(
+    check = commands.add_parser("check", parents=[common, dated, fmt], help=(
         "check every content file and list providers due for review; write nothing"))
     check.add_argument("--strict", action="store_true", help="fail on warnings too, such as reviews that are due")
     check.set_defaults(run=_check)
@@ -123,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("folder", nargs="?", help=f"where to write them (default: {DEFAULT_FOLDER}/ in the root)")
     schema.set_defaults(run=_schema)
 
-    preview = commands.add_parser("serve", parents=[common], help=(
+    preview = commands.add_parser("serve", parents=[common, dated], help=(
         "preview the site on this computer: the page open in a browser shows each change you save"))
     preview.add_argument("--port", type=int, default=8000, help="the port to serve on (default: 8000)")
     preview.add_argument("--no-search", action="store_true",

@@ -10,6 +10,7 @@ providers. Used by serve alone: the build keeps nothing.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
@@ -50,10 +51,10 @@ class KeptEntries:
         for key in [key for key in self._kept if key[0] in relpaths]:
             del self._kept[key]
 
-    def check(self, root: Path) -> pipeline.Checked:
-        """pipeline.check, reading only the files that changed; files no longer there are dropped."""
+    def check(self, root: Path, today: dt.date) -> pipeline.Checked:
+        """pipeline.check as of `today`, reading only the files that changed; files no longer there are dropped."""
         self._seen = set()
-        checked = pipeline.check(root, read=self.read)
+        checked = pipeline.check(root, today, read=self.read)
         for key in [key for key in self._kept if key not in self._seen]:
             del self._kept[key]
         return checked

@@ -13,6 +13,7 @@ place, and shows the errors of a save over the page until they are fixed.
 """
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import os
@@ -39,6 +40,7 @@ from apdirectory.checking.problems import errors
 from apdirectory.checking.review import is_review
 from apdirectory.commands.preview import CompiledTemplates, Generation, KeptEntries
 from apdirectory.commands.report import report
+from apdirectory.commands.today import council_today
 from apdirectory.publishing.search_index import SearchIndexError, write_index
 from apdirectory.site.directory import build_directory
 
@@ -106,9 +108,10 @@ class Preview:
     """The site being previewed: the version being served, the errors of the last save, and the
     search index; those waiting for news (the events streams, the indexer) wait on `news`."""
 
-    def __init__(self, root: Path, search: bool, index_folder: Path):
+    def __init__(self, root: Path, search: bool, index_folder: Path, today: dt.date | None = None):
         self.root = root
         self.search = search
+        self.today = today  # None: each rebuild is as of that day, as a preview left running overnight expects
         self.index_folder = index_folder  # each search index in a folder of its own, inside this one
         self.kept = KeptEntries()
         self.compiled = CompiledTemplates()
@@ -144,14 +147,14 @@ class Preview:
         started = time.perf_counter()
         if changed:
             self.kept.forget(changed)
-        checked = self.kept.check(self.root)
+        checked = self.kept.check(self.root, self.today or council_today())
         # Reviews due elsewhere are not news while previewing one change: `check` lists them.
         report([p for p in checked.problems if not is_review(p)], checked.content)
         problems = errors(checked.problems)
         generation = None
         if not problems:
             number = self.generation.number + 1 if self.generation else 1
-            generation = Generation(number, build_directory(checked.content), self.root / "templates", self.compiled)
+            generation = Generation(number, build_directory(checked.content, checked.today), self.root / "templates", self.compiled)
             if changed and any(path.startswith(REBUILDS_EVERYTHING) for path in changed):
                 problems = _made_everything(generation, self.root)
         if problems:
@@ -314,9 +317,9 @@ class PreviewServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-def serve(root: Path, port: int, search: bool = True) -> int:
+def serve(root: Path, port: int, search: bool = True, today: dt.date | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ap-directory-preview-", ignore_cleanup_errors=True) as index_folder:
-        preview = Preview(root, search, Path(index_folder))
+        preview = Preview(root, search, Path(index_folder), today)
         try:
             return _serve(preview, port)
         except KeyboardInterrupt:  # Ctrl+C, at any moment

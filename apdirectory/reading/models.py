@@ -116,6 +116,9 @@ Postcode = Annotated[str, Strict(), _checked(
     r"(GIR 0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?|[0-9][A-HJKPS-UW]) [0-9][ABD-HJLNP-UW-Z]{2})",
     "a UK postcode", "BL9 0AA", transform=_postcode)]
 Urn = Annotated[str, Strict(), _checked(r"\d{6}", "a DfE URN, which is 6 digits", "\"123456\"")]
+GitHubRepository = Annotated[str, Strict(), _checked(r"https://github\.com/[A-Za-z0-9-]+/[A-Za-z0-9._-]+",
+                                                     "a GitHub repository's address",
+                                                     "https://github.com/bury-council/ap-directory")]
 CompanyNumber = Annotated[str, Strict(), _checked(r"[A-Z0-9]{8}", "a company number, which is 8 characters",
                                                   "\"01234567\"")]
 CharityNumber = Annotated[str, Strict(), _checked(r"(SC|NI)?[0-9]{6,7}(-[0-9]+)?", "a charity number",
@@ -134,6 +137,9 @@ class SiteSettings(Model):
     base_url: Annotated[HttpsUrl, Field(pattern=r".*/$", description="Absolute address of the site, ending with /")]
     contact_email: Email
     language: Annotated[str, Strict(), Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"
+    repository: GitHubRepository | None = Field(None, description=(
+        "Optional: the content's GitHub repository, such as https://github.com/bury-council/ap-directory: "
+        "\"Report a mistake in this entry\" opens its change-an-entry form (without it, an email to contact_email)"))
 
 
 class Framework(Model):
@@ -151,6 +157,16 @@ class Review(Model):
         None, description="Flag providers whose last quality-assurance visit is older than this")
     inspection_max_age_months: Annotated[WholeNumber, Field(ge=1, le=240)] | None = Field(
         None, description="Flag providers whose last Ofsted inspection is older than this")
+    checks_max_age_months: Annotated[WholeNumber, Field(ge=1, le=120)] = Field(
+        12, description="A check older than this is shown as due, and warned by `check`")
+    vacancies_max_age_days: Annotated[WholeNumber, Field(ge=1, le=365)] = Field(
+        28, description="Vacancies counted longer ago are shown as possibly out of date, and not as current")
+
+
+class RegistrationSettings(Model):
+    full_time_hours: Annotated[Number, Field(gt=0, le=60)] = Field(
+        18, description=("An unregistered or not-required provider offering this many hours a week or more in "
+                         "any offer gets a warning: it may need to register as an independent school"))
 
 
 Vocabulary = dict[Annotated[str, Strict(), Field(pattern=r"^[A-Za-z0-9-]+$")], Text]
@@ -186,6 +202,7 @@ class SiteConfig(Model):
     site: SiteSettings
     framework: Framework
     review: Review
+    registration: RegistrationSettings = Field(default_factory=RegistrationSettings)
     vocabularies: Vocabularies
     find: FindSettings = Field(default_factory=FindSettings)
 
@@ -287,6 +304,28 @@ class LotOffer(Model):
         default_factory=list, description="Optional: qualifications pupils can work towards")
 
 
+class Checks(Model):
+    """What the council has verified, each the date it last saw the evidence (DfE's "Arranging alternative
+    provision", February 2025, and the voluntary national standards for non-school AP, August 2025)."""
+    safeguarding_checks: Date | None = Field(
+        None, description="Optional: the date you saw enhanced DBS checks recorded on a single central record")
+    safeguarding_lead_trained: Date | None = Field(
+        None, description="Optional: the date you saw that the designated safeguarding lead's training is current")
+    insurance: Date | None = Field(
+        None, description="Optional: the date you saw employer's and public liability insurance certificates")
+    policies: Date | None = Field(
+        None, description="Optional: the date you saw the safeguarding, behaviour, complaints and "
+        "health and safety policies")
+    health_and_safety: Date | None = Field(
+        None, description="Optional: the date you saw the premises risk assessment and fire arrangements")
+    national_standards: Date | None = Field(
+        None, description="Optional: the date the provider was assessed against the voluntary national "
+        "standards for non-school alternative provision (not for registered schools)")
+
+
+CHECK_NAMES = tuple(Checks.model_fields)
+
+
 class Provider(Model):
     name: Text = Field(description="The provider's name as families know it")
     summary: PlainSummary = Field(description="One plain-text sentence, at most 200 characters, shown in lists")
@@ -301,6 +340,12 @@ class Provider(Model):
     registration: Registration = Field(description="How the provision is registered, and its Ofsted inspection")
     quality_assured: Date | None = Field(
         None, description="Optional: the date of the council's last quality-assurance visit")
+    checks: Checks = Field(default_factory=Checks, description=(
+        "Optional: what the council has verified, each with the date it last saw the evidence"))
+    attendance_reporting: Annotated[str, Strict(), Field(min_length=1, max_length=300, pattern=NOT_BLANK),
+                                    NotPlaceholder, Visible] | None = Field(
+        None, description="Optional: how the provider tells the school about attendance, in plain text, "
+        "at most 300 characters")
     contact: Contacts = Field(description="Who to contact about referrals and safeguarding")
     locations: Annotated[list[Location], Field(min_length=1)] = Field(
         description="Where pupils are taught: one or more places")

@@ -4,6 +4,7 @@ Withdrawn providers are dropped here, so no later stage can publish them by mist
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from apdirectory.reading.load import Content, Entry
@@ -19,6 +20,7 @@ class Directory:
     pages: list[Entry[Page]]  # by order, then title; the home page ("index") is not among them
     home: Entry[Page] | None
     glossary: list[GlossaryEntry]  # A to Z by term
+    today: dt.date  # the build's date: what is due for checking or out of date is as of this day
     # Since the framework was last refreshed, newest first: the only place a withdrawn provider
     # appears, as a change holding its name and the date it left.
     changes: list[Change] = field(default_factory=list)
@@ -32,8 +34,8 @@ class Directory:
         return {entry.abbr: entry.term for entry in self.glossary if entry.abbr}
 
 
-def build_directory(content: Content) -> Directory:
-    """Assumes content passed validation (no errors)."""
+def build_directory(content: Content, today: dt.date) -> Directory:
+    """Assumes content passed validation (no errors); `today` is the date the site is built as of."""
     pages = [page for page in content.pages if page.slug != "index"]
     return Directory(
         config=content.config,
@@ -42,6 +44,7 @@ def build_directory(content: Content) -> Directory:
         pages=sorted(pages, key=lambda page: (page.data.order, page.data.title.casefold())),
         home=next((page for page in content.pages if page.slug == "index"), None),
         glossary=sorted(content.glossary, key=lambda entry: entry.term.casefold()),
+        today=today,
         changes=changes_since(content),
     )
 

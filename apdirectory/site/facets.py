@@ -20,18 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Literal, get_args
 
+from apdirectory.checking.ages import vacancies_current
 from apdirectory.reading.load import Entry
 from apdirectory.reading.models import DAYS, KEY_STAGES, LotOffer, Price, Provider, RegistrationType
 from apdirectory.site.directory import Directory
 from apdirectory.site.present import (
     DAY_NAMES,
     MODE_LABELS,
-    date_text,
     days_text,
     hours_text,
     join_words,
     labels_in,
     price_text,
+    vacancies_text,
 )
 
 REGISTRATION_SHORT_LABELS = {
@@ -54,7 +55,7 @@ class OfferCard:
     title: str  # "Lot 4: Part-time vocational provision"
     facts: tuple[str, ...]  # "Ages 14 to 16", "Monday to Friday, 25 hours a week", "£95 a day", ...
     filters: dict[str, list[str]]
-    vacancies: int | None
+    vacancies: int | None  # only when counted recently enough to be current (review.vacancies_max_age_days)
     hourly: float | None  # the price per hour in pounds, where it can be worked out
 
 
@@ -264,13 +265,13 @@ def _offer_card(directory: Directory, p: Provider, index: int, offer: LotOffer) 
                                                   and offer.price.per != "hour" else ""))
     if offer.places is not None:
         facts.append(f"{offer.places} place{'' if offer.places == 1 else 's'}")
+    current = vacancies_current(offer.vacancies, directory.config.review, directory.today)
     if offer.vacancies:
-        count = offer.vacancies.count
-        facts.append(f"{count} vacanc{'y' if count == 1 else 'ies'} on {date_text(offer.vacancies.as_of)}")
+        facts.append(vacancies_text(offer.vacancies, current, noun="vacancy"))
     if offer.subjects:
         facts.append("Subjects: " + join_words(labels_in(offer.subjects, directory.config.vocabularies.subjects)))
     return OfferCard(index, f"Lot {lot.number}: {lot.title}", tuple(facts), offer_filters(directory, p, offer),
-                     offer.vacancies.count if offer.vacancies else None, hourly)
+                     offer.vacancies.count if current else None, hourly)
 
 
 def hourly_price(offer: LotOffer) -> float | None:

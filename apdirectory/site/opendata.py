@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apdirectory.reading.load import Entry
-from apdirectory.reading.models import Provider
-from apdirectory.site import oruk
+from apdirectory.reading.models import CHECK_NAMES, Provider
+from apdirectory.site import checks, oruk
 from apdirectory.site.directory import Directory
 from apdirectory.site.present import REGISTRATION_LABELS
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: as_of, out_of_date, checks, attendance_reporting, vacancies.current
 JSON_PATH = "data/providers.json"
 CSV_PATH = "data/providers.csv"
 SCHEMA_PATH = "data/providers.schema.json"
@@ -61,6 +61,7 @@ def data_page_context(directory: Directory, sizes: dict[str, int]) -> dict:
     return {
         "csv_file": csv_file, "json_file": json_file, "schema_file": schema_file,
         "generated": generated_date(directory),
+        "as_of": directory.today,
         "schema_version": SCHEMA_VERSION,
         "licence": LICENCE,
         "feed_url": oruk.feed_base(directory),
@@ -121,6 +122,7 @@ def providers_document(directory: Directory) -> dict:
         "schema_version": SCHEMA_VERSION,
         "schema": config.site.base_url + SCHEMA_PATH,
         "generated": generated_date(directory).isoformat(),
+        "as_of": directory.today.isoformat(),
         "title": config.site.title,
         "publisher": config.site.council,
         "contact_email": config.site.contact_email,
@@ -142,8 +144,15 @@ def _lot_record(directory: Directory, lot) -> dict:
 
 def provider_record(directory: Directory, entry: Entry[Provider]) -> dict:
     """Every public field of one provider, as the content gives it (internal is excluded by the model)."""
+    p = entry.data
     record = {"slug": entry.slug, "url": directory.config.site.base_url + f"providers/{entry.slug}/"}
-    record.update(entry.data.model_dump(mode="json", exclude_none=True))
+    record.update(p.model_dump(mode="json", exclude_none=True))
+    # As of the build's date: the checks with whether each is due, and whether facts are still current.
+    record["out_of_date"] = checks.stale(directory, p)
+    record["checks"] = checks.checks_record(directory, p)
+    for offer, dumped in zip(p.lots, record["lots"]):
+        if offer.vacancies:
+            dumped["vacancies"]["current"] = checks.current(directory, offer.vacancies)
     if entry.source.body.strip():
         record["description"] = entry.source.body.strip()
     return record
@@ -157,17 +166,22 @@ def providers_schema(directory: Directory) -> dict:
 
 # --- providers.csv ----------------------------------------------------------------------------
 
+# The checks as the provider page shows them: a registered school's Ofsted inspection in place of the
+# national standards (its date is also in last_inspected).
+CHECK_COLUMNS = (*CHECK_NAMES, checks.OFSTED)
 CSV_COLUMNS = (
     "provider_slug", "provider_name", "provider_page", "summary", "status", "joined", "last_reviewed",
     "legal_name", "company_number", "charity_number", "website",
     "registration_type", "registration_label", "dfe_urn", "ofsted_report", "last_inspected", "quality_assured",
+    "out_of_date", *(f"check_{name}{part}" for name in CHECK_COLUMNS for part in ("", "_due")),
+    "attendance_reporting",
     "referrals_contact", "referrals_email", "referrals_phone",
     "safeguarding_lead", "safeguarding_lead_phone", "safeguarding_lead_email",
     "location_names", "location_addresses", "location_postcodes", "location_areas", "location_area_labels",
     "location_step_free_access", "location_travel",
     "needs", "need_labels", "reasons", "reason_labels",
     "lot", "lot_title", "offer", "key_stages", "age_min", "age_max", "days", "hours_per_week", "mode",
-    "places", "vacancies", "vacancies_as_of", "group_size", "price", "price_per",
+    "places", "vacancies", "vacancies_as_of", "vacancies_current", "group_size", "price", "price_per",
     "subjects", "subject_labels", "qualifications", "how_to_refer", "description",
 )
 
@@ -207,7 +221,8 @@ def _provider_cells(directory: Directory, entry: Entry[Provider]) -> dict:
         "charity_number": org.charity_number, "website": org.website,
         "registration_type": reg.type, "registration_label": REGISTRATION_LABELS[reg.type],
         "dfe_urn": reg.dfe_urn, "ofsted_report": reg.ofsted_report, "last_inspected": reg.last_inspected,
-        "quality_assured": p.quality_assured,
+        "quality_assured": p.quality_assured, "out_of_date": _yes_no(checks.stale(directory, p)),
+        **_check_cells(directory, p), "attendance_reporting": p.attendance_reporting,
         "referrals_contact": referrals.name, "referrals_email": referrals.email, "referrals_phone": referrals.phone,
         "safeguarding_lead": lead.name, "safeguarding_lead_phone": lead.phone, "safeguarding_lead_email": lead.email,
         "location_names": [place.name for place in places],
@@ -223,6 +238,16 @@ def _provider_cells(directory: Directory, entry: Entry[Provider]) -> dict:
     }
 
 
+def _check_cells(directory: Directory, p: Provider) -> dict:
+    """check_<name>: the date last confirmed; check_<name>_due: yes, no, or not recorded (both empty
+    where the check does not apply: the national standards to a school, Ofsted to other provision)."""
+    cells = {f"check_{name}{part}": None for name in CHECK_COLUMNS for part in ("", "_due")}
+    for check in checks.provider_checks(directory, p):
+        cells[f"check_{check.key}"] = check.date
+        cells[f"check_{check.key}_due"] = "not recorded" if check.date is None else _yes_no(check.due)
+    return cells
+
+
 def _offer_cells(directory: Directory, offer) -> dict:
     vacancies, price = offer.vacancies, offer.price
     return {
@@ -230,7 +255,8 @@ def _offer_cells(directory: Directory, offer) -> dict:
         "key_stages": offer.key_stages, "age_min": offer.ages.min, "age_max": offer.ages.max,
         "days": offer.days, "hours_per_week": f"{offer.hours_per_week:g}", "mode": offer.mode,
         "places": offer.places, "vacancies": vacancies.count if vacancies else None,
-        "vacancies_as_of": vacancies.as_of if vacancies else None, "group_size": offer.group_size,
+        "vacancies_as_of": vacancies.as_of if vacancies else None,
+        "vacancies_current": _yes_no(checks.current(directory, vacancies)) if vacancies else None, "group_size": offer.group_size,
         "price": f"{price.amount:.2f}" if price else None, "price_per": price.per if price else None,
         "subjects": offer.subjects,
         "subject_labels": [directory.config.vocabularies.subjects[code] for code in offer.subjects],

@@ -22,8 +22,9 @@ from typing import Iterable, Iterator
 from apdirectory.checking.rules import KEY_STAGE_AGES
 from apdirectory.reading.load import Entry
 from apdirectory.reading.models import DAYS, Location, LotOffer, Provider
+from apdirectory.site import checks
 from apdirectory.site.directory import Directory
-from apdirectory.site.present import MODE_LABELS, REGISTRATION_LABELS, days_text, hours_text
+from apdirectory.site.present import MODE_LABELS, REGISTRATION_LABELS, date_text, days_text, hours_text, months_text
 
 VERSION = "HSDS-UK-3.0"
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md"
@@ -258,11 +259,29 @@ class Feed:
             email=p.contact.referrals.email,
             # "Paused" providers are on the framework but take no referrals for now.
             status="temporarily closed" if p.status == "paused" else "active",
-            accreditations=registration, minimum_age=offer.ages.min, maximum_age=offer.ages.max,
+            accreditations=self._accreditations(p, registration), minimum_age=offer.ages.min, maximum_age=offer.ages.max,
             assured_date=p.quality_assured.isoformat() if p.quality_assured else None,
             assurer_email=self.site.contact_email if p.quality_assured else None,
-            alert="Not taking referrals at the moment." if p.status == "paused" else None,
+            alert=self._alert(p),
         )
+
+    def _accreditations(self, p: Provider, registration: str) -> str:
+        """The registration, then each check the council has made with its date (ORUK has no field of its own)."""
+        made = [f"{check.label}: {check.seen[0].lower() + check.seen[1:]}, last confirmed on {date_text(check.date)}"
+                + (" (due to be checked again)" if check.due else "")
+                for check in checks.provider_checks(self.directory, p) if check.date]
+        if not made:
+            return registration + "."
+        return f"{registration}. Checked by {self.site.council}: " + "; ".join(made) + "."
+
+    def _alert(self, p: Provider) -> str | None:
+        """Not taking referrals, and an entry too old to rely on: what the provider page says at its top."""
+        alerts = ["Not taking referrals at the moment."] if p.status == "paused" else []
+        if checks.stale(self.directory, p):
+            alerts.append(f"Last checked on {date_text(p.last_reviewed)}, more than "
+                          f"{months_text(self.directory.config.review.max_age_months)} ago. "
+                          "Confirm the details with the provider before you refer.")
+        return " ".join(alerts) or None
 
     def _schedule(self, service_id: str, entry: Entry[Provider], offer: LotOffer) -> dict:
         days = sorted(set(offer.days), key=DAYS.index)

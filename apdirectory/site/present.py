@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote_plus
 
-from apdirectory.reading.models import DAYS, Location, Price
+from apdirectory.reading.models import DAYS, Location, Price, Vacancies
 
 DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
 REGISTRATION_LABELS = {
@@ -43,6 +43,21 @@ def days_text(days: list[str]) -> str:
 def hours_text(hours: float) -> str:
     """25 -> "25 hours a week"; 1 -> "1 hour a week"; 12.5 -> "12.5 hours a week"."""
     return f"{hours:g} hour{'' if hours == 1 else 's'} a week"
+
+
+def vacancies_text(vacancies: Vacancies, current: bool, noun: str = "place") -> str:
+    """ "4 places on 29 September 2025", with "(may have changed)" when counted too long ago to rely on."""
+    count = vacancies.count
+    text = f"{count} {noun if count == 1 else _plural(noun)} on {date_text(vacancies.as_of)}"
+    return text if current else text + " (may have changed)"
+
+
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+
+
+def months_text(months: int) -> str:
+    return f"{months} month{'' if months == 1 else 's'}"
 
 
 def price_text(price: Price) -> str:
@@ -94,6 +109,6 @@ def compare_labels(config, lots) -> dict:
 
 FILTERS = {
     "date_text": date_text, "join_words": join_words, "days_text": days_text, "hours_text": hours_text,
-    "price_text": price_text, "map_url": map_url, "phone_href": phone_href, "labels_in": labels_in,
+    "price_text": price_text, "map_url": map_url, "months_text": months_text, "phone_href": phone_href, "labels_in": labels_in,
 }
 LABELS = {"registration": REGISTRATION_LABELS, "mode": MODE_LABELS, "day": DAY_NAMES}

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from apdirectory.site import changes, opendata, present
+from apdirectory.site import changes, checks, opendata, present
 from apdirectory.reading.load import Entry
 from apdirectory.reading.models import Lot, Provider
 from apdirectory.site.directory import Directory
@@ -209,8 +209,22 @@ def provider_page(directory: Directory, provider: Entry[Provider]) -> PageSpec:
     return PageSpec(f"providers/{provider.slug}/index.html", "provider.html", provider.data.name,
                     [("Home", ""), ("Providers A to Z", "providers/")],
                     description=_described(provider.data.summary),
-                    context={"provider": provider, "p": provider.data,
-                             "offers": [(directory.lot(offer.lot), offer) for offer in provider.data.lots]})
+                    context=_provider_context(directory, provider))
+
+
+def _provider_context(directory: Directory, provider: Entry[Provider]) -> dict:
+    p = provider.data
+    return {"provider": provider, "p": p,
+            "offers": [(directory.lot(offer.lot), offer, _vacancies(directory, offer)) for offer in p.lots],
+            "checks": checks.provider_checks(directory, p), "stale": checks.stale(directory, p),
+            "review": directory.config.review, "report_url": checks.report_mistake_url(directory, provider)}
+
+
+def _vacancies(directory: Directory, offer) -> str:
+    """The offer's vacancies as its page shows them, or "" if none are given."""
+    if offer.vacancies is None:
+        return ""
+    return present.vacancies_text(offer.vacancies, checks.current(directory, offer.vacancies))
 
 
 def find_pages(directory: Directory) -> list[PageSpec]:
