@@ -389,25 +389,29 @@ def test_the_compare_page_prints_a_dated_pack(site_server, open_tab, tmp_path):
     record_figure("pages printed, pack of three providers", pdf_pages(pdf, tmp_path))
 
 
-def test_the_councils_checks_come_from_each_providers_record(site_server, open_tab):
-    """The checks rows are made from `checks` and `attendance_reporting` in a provider's record
-    (the December 2026 additions to the content model), here added to the record on its way."""
-    first, second = three()[:2]
-    checks = {"insurance": "2026-01-10", "safeguarding_checks": "2026-02-03"}
-
-    def with_checks(route):
-        record = route.fetch().json()
-        if record["slug"] == first.slug:
-            record.update(checks=checks, attendance_reporting="By email every day by 10am.")
-        route.fulfill(json=record)
-
+def test_the_councils_checks_come_from_each_providers_record(site_server, open_tab, site):
+    """The checks rows are each provider's checks: the date from its file, "Not recorded" where it
+    has none, and "due" where its record (made as of the build's date) says so."""
+    compared = three()
+    records = [json.loads((site / "data" / "providers" / f"{p.slug}.json").read_text()) for p in compared]
     tab = open_tab()
-    tab.page.route(re.compile(r".*/data/providers/[a-z0-9-]+\.json$"), with_checks)
-    tab.page.goto(compare_url(site_server, [first, second]))
+    tab.page.goto(compare_url(site_server, compared))
     tab.page.locator("[data-pack-ready]").wait_for(state="attached")
     rows = read_table(tab.page)["Checks the council has made"]
-    assert rows["Safeguarding checks (enhanced Disclosure and Barring Service checks on the single central record)"] \
-        == ["3 February 2026", "Not recorded"]
-    assert rows["Employer's and public liability insurance"] == ["10 January 2026", "Not recorded"]
-    assert rows["How the provider reports attendance"] == ["By email every day by 10am.", "Not recorded"]
+    names = list(dict.fromkeys(name for record in records for name in record["checks"]))
+    assert len(rows) == len(names) + 1  # and how attendance is reported
+    for name in names:
+        label = next(r["checks"][name]["label"] for r in records if name in r["checks"])
+        expected = []
+        for provider, record in zip(compared, records):
+            written = provider.meta.get("checks", {}).get(name)
+            if name == "ofsted_inspection":
+                written = provider.meta["registration"].get("last_inspected")
+            check = record["checks"].get(name)
+            assert (check or {}).get("date") == (str(written) if written else None), (provider.slug, name)
+            due = " (due to be checked again)" if check and check["due"] else ""
+            expected.append(date_text(written) + due if written else "Not recorded")
+        assert rows[label] == expected, name
+    assert rows["How the provider reports attendance"] == [
+        " ".join(p.meta.get("attendance_reporting", "Not recorded").split()) for p in compared]
     assert not tab.errors

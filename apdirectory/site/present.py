@@ -102,8 +102,6 @@ def compare_labels(config, lots) -> dict:
         "vocabularies": config.vocabularies.model_dump(mode="json"),
         "lots": {str(lot.data.number): lot.data.title for lot in lots},
         "registration": REGISTRATION_LABELS, "mode": MODE_LABELS, "per": PER_LABELS, "days": DAY_NAMES,
-        # How old a check may be before it is due again, where the configuration sets it.
-        "checks_max_age_months": getattr(config.review, "checks_max_age_months", None),
     }
 
 

@@ -234,31 +234,21 @@ function start() {
     return result;
   }
 
-  // The council's own checks (`checks:` in the content model), each with its date, and how the
-  // provider reports attendance: shown when any provider's record has them.
+  // The council's own checks, each with its date, and how the provider reports attendance, from
+  // each record: its label and whether it is due are the build's, as on the provider's page.
   function checkGroups(providers, each) {
-    const names = [...new Set(providers.flatMap((p) => Object.keys(p.checks || {})))]
-      .sort((a, b) => checkOrder(a) - checkOrder(b));
-    const rows = names.map((name) => [CHECKS[name] || sentence(name), each((p) => checkText((p.checks || {})[name]))]);
+    const names = [...new Set(providers.flatMap((p) => Object.keys(p.checks || {})))];
+    const label = (name) => providers.map((p) => p.checks?.[name]?.label).find(Boolean);
+    const rows = names.map((name) => [label(name), each((p) => checkText((p.checks || {})[name]))]);
     if (providers.some((p) => p.attendance_reporting)) {
       rows.push(["How the provider reports attendance", each((p) => p.attendance_reporting || "Not recorded")]);
     }
     return rows.length ? [["Checks the council has made", rows]] : [];
   }
 
-  const checkOrder = (name) => (name in CHECKS ? Object.keys(CHECKS).indexOf(name) : Infinity);
-  const sentence = (name) => name.charAt(0).toUpperCase() + name.slice(1).replace(/_/g, " ");
-
-  function checkText(date) {
-    if (!date) return "Not recorded";
-    const due = labels.checks_max_age_months && monthsSince(date) >= labels.checks_max_age_months;
-    return due ? `${dateText(date)} (due to be checked again)` : dateText(date);
-  }
-
-  function monthsSince(date) {
-    const [year, month, day] = date.split("-").map(Number);
-    const now = new Date();
-    return (now.getFullYear() - year) * 12 + (now.getMonth() + 1 - month) - (now.getDate() < day ? 1 : 0);
+  function checkText(check) {
+    if (!check || !check.date) return "Not recorded";
+    return check.due ? `${dateText(check.date)} (due to be checked again)` : dateText(check.date);
   }
 
   function lotGroup(number, providers) {
@@ -430,15 +420,6 @@ const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 // The words for days and price units come from the page (present.py), as on the provider pages.
 let DAY_NAMES = {};
 let PER = {};
-// What the council saw for each check (CONTENT_MODEL.md, December 2026 additions).
-const CHECKS = {
-  safeguarding_checks: "Safeguarding checks (enhanced Disclosure and Barring Service checks on the single central record)",
-  safeguarding_lead_trained: "Designated safeguarding lead's training",
-  insurance: "Employer's and public liability insurance",
-  policies: "Safeguarding, behaviour, complaints, and health and safety policies",
-  health_and_safety: "Premises risk assessment and fire arrangements",
-  national_standards: "Assessed against the national standards for alternative provision",
-};
 
 export function dateText(date) {
   if (!date) return "";
