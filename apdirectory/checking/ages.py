@@ -29,11 +29,6 @@ def entry_stale(provider: Provider, review: Review, today: dt.date) -> bool:
     return older_than_months(provider.last_reviewed, review.max_age_months, today)
 
 
-def check_due(date: dt.date, months: int, today: dt.date) -> bool:
-    """Whether a check seen on `date` is older than review.checks_max_age_months (`months`)."""
-    return older_than_months(date, months, today)
-
-
 def vacancies_current(vacancies: Vacancies | None, review: Review, today: dt.date) -> bool:
     """Whether vacancies were counted no longer ago than review.vacancies_max_age_days."""
     return vacancies is not None and vacancies.as_of + dt.timedelta(days=review.vacancies_max_age_days) >= today

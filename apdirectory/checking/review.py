@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from apdirectory.checking.problems import Problem
-from apdirectory.checking.ages import add_months, check_due, inspected_by_nobody, is_registered_school
+from apdirectory.checking.ages import inspected_by_nobody, is_registered_school, older_than_months
 from apdirectory.reading.load import Content, Entry
 from apdirectory.reading.models import CHECK_NAMES, Provider
 
@@ -51,7 +51,7 @@ def is_review(problem: Problem) -> bool:
 
 def _inspection(entry: Entry[Provider], months: int, today: dt.date) -> list[Problem]:
     inspected = entry.data.registration.last_inspected
-    if inspected is None or add_months(inspected, months) >= today:
+    if inspected is None or not older_than_months(inspected, months, today):
         return []  # not every provider is inspected by Ofsted: no date, nothing to plan
     return [_warning(entry, ("registration", "last_inspected"),
                      f"last inspected by Ofsted on {inspected.isoformat()}, more than {months} months ago: "
@@ -60,12 +60,12 @@ def _inspection(entry: Entry[Provider], months: int, today: dt.date) -> list[Pro
 
 def _quality_assurance(entry: Entry[Provider], months: int, today: dt.date) -> list[Problem]:
     visited, joined = entry.data.quality_assured, entry.data.joined
-    if visited is None and add_months(joined, months) < today:
+    if visited is None and older_than_months(joined, months, today):
         return [_warning(entry, ("quality_assured",),
                          f"no quality-assurance visit is recorded, and the provider joined on {joined.isoformat()}, "
                          f"more than {months} months ago: plan a visit, then add quality_assured",
                          at=("joined",))]
-    if visited is not None and add_months(visited, months) < today:
+    if visited is not None and older_than_months(visited, months, today):
         return [_warning(entry, ("quality_assured",),
                          f"last quality-assurance visit on {visited.isoformat()}, more than {months} months ago: "
                          "plan a visit, then update quality_assured")]
@@ -86,7 +86,7 @@ def _checks(entry: Entry[Provider], months: int, today: dt.date) -> list[Problem
             problems.append(_warning(entry, loc, f"no record that you have seen {CHECK_WHAT[name]}; this "
                                      f"provider is {p.registration.type}, so no inspector checks it: see the "
                                      f"evidence, then add checks.{name} with the date", at=block))
-        elif seen is not None and check_due(seen, months, today):
+        elif seen is not None and older_than_months(seen, months, today):
             problems.append(_warning(entry, loc, f"last saw {CHECK_WHAT[name]} on {seen.isoformat()}, more than "
                                      f"{months} months ago: see the evidence again, then update checks.{name}"))
     return problems

@@ -12,7 +12,6 @@ from typing import Literal
 from urllib.parse import quote, urlencode
 
 from apdirectory.checking.ages import (
-    check_due,
     entry_stale,
     is_registered_school,
     older_than_months,
@@ -73,8 +72,8 @@ def provider_checks(directory: Directory, provider: Provider) -> list[Check]:
             found.append(Check(OFSTED, *CHECKS[OFSTED], inspected, due))
             continue
         date = getattr(provider.checks, key)
-        found.append(Check(key, *CHECKS[key], date, bool(date and check_due(date, review.checks_max_age_months,
-                                                                               today))))
+        due = bool(date and older_than_months(date, review.checks_max_age_months, today))
+        found.append(Check(key, *CHECKS[key], date, due))
     return found
 
 

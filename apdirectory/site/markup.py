@@ -108,18 +108,8 @@ def _sanitised(html: str) -> str:
 
 
 def _markdown_abbreviation_pattern(abbreviations: dict[str, str]) -> re.Pattern | None:
-    """The abbreviations as whole words in HTML text, not inside an entity such as &amp;.
-
-    Where every word starts with a word character, the check on the character before is made
-    after the first character: the expression then starts with a plain character, and the regular
-    expression engine skips at C speed to the places where one of those is."""
-    if not abbreviations:
-        return None
-    words = _longest_first(abbreviations)
-    if all(re.match(r"\w", word) for word in words):
-        return re.compile("(?:" + "|".join(re.escape(word[0]) + r"(?<![\w&]\w)" + re.escape(word[1:])
-                                           for word in words) + r")\b")
-    return re.compile(r"(?<![\w&])(?:" + "|".join(map(re.escape, words)) + r")\b")
+    """The abbreviations as whole words in HTML text, not inside an entity such as &amp;."""
+    return _whole_words(abbreviations, not_after=r"\w&", end=r"\b")
 
 
 def _text_abbreviation_pattern(abbreviations: dict[str, str]) -> re.Pattern | None:
@@ -239,15 +229,22 @@ class FirstUses:
 
 
 def _word_pattern(abbreviations: dict[str, str]) -> re.Pattern | None:
-    """The abbreviations as words: not inside an entity such as &amp;, nor joined by a hyphen.
-    As in _markdown_abbreviation_pattern, a first plain character lets the engine skip fast."""
+    """The abbreviations as words: not inside an entity such as &amp;, nor joined by a hyphen."""
+    return _whole_words(abbreviations, not_after=r"\w&-", end=r"(?![\w-])")
+
+
+def _whole_words(abbreviations: dict[str, str], not_after: str, end: str) -> re.Pattern | None:
+    """The abbreviations, longest first, where no character of `not_after` comes before and `end`
+    holds after. Where every word starts with a word character, the check on the character before
+    is made after the first character: the expression then starts with a plain character, and the
+    regular expression engine skips at C speed to the places where one of those is."""
     if not abbreviations:
         return None
     words = _longest_first(abbreviations)
     if all(re.match(r"\w", word) for word in words):
-        return re.compile("(?:" + "|".join(re.escape(word[0]) + r"(?<![\w&-]\w)" + re.escape(word[1:])
-                                           for word in words) + r")(?![\w-])")
-    return re.compile(r"(?<![\w&-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+        return re.compile("(?:" + "|".join(re.escape(word[0]) + rf"(?<![{not_after}]\w)" + re.escape(word[1:])
+                                           for word in words) + ")" + end)
+    return re.compile(rf"(?<![{not_after}])(?:" + "|".join(map(re.escape, words)) + ")" + end)
 
 
 class _Regions:
