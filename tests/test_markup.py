@@ -116,3 +116,14 @@ def test_a_part_the_script_may_show_instead_starts_afresh():
 def test_writing_out_twice_changes_nothing_more():
     once = first_uses("<p>SEMH and KS3</p><details><p>KS3</p></details>")
     assert first_uses(once) == once
+
+
+def test_repeated_items_count_where_they_stand_in_the_page():
+    """Cards repeated on many pages are given apart (render.Repeat): the first use may be in one
+    of them, or in the page after them, and a card the script may hide starts afresh."""
+    page = "<html><body><p>SEMH</p><ol>\0block\0</ol><p>KS3 and FPS</p><ul>\0block\0</ul></body></html>"
+    items = ["<li>SEMH and KS3</li>", "<li>KS3</li>", '<li data-filters="x">KS3</li>']
+    assert FIRST_USES(page, [items, items[1:2]]) == (
+        "<html><body><p>SEMH (Social, emotional and mental health)</p><ol><li>SEMH and KS3 (Key stage 3)</li>"
+        '<li>KS3</li><li data-filters="x">KS3 (Key stage 3)</li></ol>'
+        "<p>KS3 and FPS (Flexible purchasing system)</p><ul><li>KS3</li></ul></body></html>")

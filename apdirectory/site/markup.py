@@ -12,6 +12,8 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from itertools import chain
+from typing import Sequence
 
 import cmarkgfm
 import nh3
@@ -37,6 +39,10 @@ HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.I)
 TAG = re.compile(r"(<[^<>]*>)")
 # Text inside these is left as written: code is shown exactly, and an abbreviation is not nested.
 UNMARKED = re.compile(r"<(/?)(?:code|pre|abbr)\b", re.I)
+# Where a block of repeated items stands in a page until the abbreviations are written out: no
+# page or content can hold a NUL character.
+BLOCK_MARK = "\0block\0"
+BLOCK = re.compile(re.escape(BLOCK_MARK))
 
 
 class Renderer:
@@ -148,36 +154,92 @@ class FirstUses:
     def __init__(self, abbreviations: dict[str, str]):
         self.meanings = {word: meaning for word, meaning in abbreviations.items() if meaning}
         self._word = _word_pattern(self.meanings)
+        self._items: dict[str, tuple[list, list, str]] = {}  # what _item found in each, for this build
 
-    def __call__(self, page: str) -> str:
+    def __call__(self, page: str, blocks: Sequence[Sequence[str]] = ()) -> str:
+        """The page with each abbreviation written out at its first use. `blocks`: lists of items
+        (such as the cards of a list of providers) the page holds at its `BLOCK` marks, in order:
+        each item is looked at once however many pages repeat it, as its own uses are the same
+        wherever it stands, and only which of them come first differs."""
         start = page.find("<body")
         if self._word is None or start < 0:
-            return page
+            return _filled(page, ["".join(items) for items in blocks])
         body = page[start:]
         skipped = _Regions(list(self._skipped_regions(body)))
         fresh = _Regions(list(self._fresh_regions(body)))
+        places = [place.start() for place in BLOCK.finditer(body)]
         explained: set[tuple[str, int]] = set()  # (word, part of the page)
         insertions: list[tuple[int, str]] = []
+        filled: list[str] = []
         for match in self._word.finditer(body):
-            word, at = match[0], match.start()
-            key = (word, fresh.innermost(at))
-            if key in explained or skipped.innermost(at) >= 0 or _inside_tag(body, at):
+            while len(filled) < len(places) and places[len(filled)] < match.start():
+                filled.append(self._fill(blocks[len(filled)], places[len(filled)], skipped, fresh, explained))
+            key = (match[0], fresh.innermost(match.start()))
+            if key not in explained:
+                found = self._first_use(body, match, skipped)
+                if found:
+                    explained.add(key)
+                    if found[1]:
+                        insertions.append(found)
+        while len(filled) < len(places):
+            filled.append(self._fill(blocks[len(filled)], places[len(filled)], skipped, fresh, explained))
+        return _filled(page[:start] + _inserted(body, insertions), filled)
+
+    def _first_use(self, body: str, match: re.Match, skipped: _Regions) -> tuple[int, str] | None:
+        """(where the meaning goes, the meaning, or "" if it is written out already) for a use that
+        counts, else None."""
+        at = match.start()
+        if skipped.innermost(at) >= 0 or _inside_tag(body, at):
+            return None
+        where = self._use(body, match)
+        if where is None:
+            return None
+        before, end, title = where
+        if self._written_out(match[0], before, body[end:end + 300], title):
+            return end, ""
+        return end, f" ({html.escape(self.meanings[match[0]], quote=False)})"
+
+    def _fill(self, items: Sequence[str], place: int, skipped: _Regions, fresh: _Regions,
+              explained: set[tuple[str, int]]) -> str:
+        """A block's items, each with the meaning of each word whose first use in the page's part
+        holding the block is there."""
+        if skipped.innermost(place) >= 0:
+            return "".join(items)
+        part = fresh.innermost(place)
+        done = {word for word, where in explained if where == part}  # explained in that part
+        out = []
+        for item in items:
+            own, uses, plain = self._item(item)
+            if all(word in done for word, _, _ in uses):  # as in most items after the first few
+                out.append(plain)
                 continue
-            where = self._use(body, match)
-            if where is None:
-                continue
-            explained.add(key)
-            before, end, title = where
-            if not self._written_out(word, before, body[end:end + 300], title):
-                insertions.append((end, f" ({html.escape(self.meanings[word], quote=False)})"))
-        if not insertions:
-            return page
-        pieces, last = [page[:start]], 0
-        for end, meaning in insertions:
-            pieces += [body[last:end], meaning]
-            last = end
-        pieces.append(body[last:])
-        return "".join(pieces)
+            meanings = sorted(own + [(end, meaning) for word, end, meaning in uses if meaning and word not in done])
+            done.update(word for word, _, _ in uses)
+            out.append(_inserted(item, meanings))
+        explained.update((word, part) for word in done)
+        return "".join(out)
+
+    def _item(self, item: str) -> tuple[list, list, str]:
+        """(the meanings inserted in the item's own hidden or movable parts, the first use of each word
+        in the rest of it as (word, end, meaning or ""), the item with the first only)."""
+        if item not in self._items:
+            skipped = _Regions(list(self._skipped_regions(item)))
+            fresh = _Regions(list(self._fresh_regions(item)))
+            explained: set[tuple[str, int]] = set()
+            own, uses = [], []
+            for match in self._word.finditer(item):
+                key = (match[0], fresh.innermost(match.start()))
+                if key in explained:
+                    continue
+                found = self._first_use(item, match, skipped)
+                if found:
+                    explained.add(key)
+                    if key[1] < 0:
+                        uses.append((match[0], *found))
+                    elif found[1]:
+                        own.append(found)
+            self._items[item] = (own, uses, _inserted(item, own))
+        return self._items[item]
 
     def _skipped_regions(self, body: str):
         """(start, end) of each element whose text is not prose. None of them holds another."""
@@ -268,6 +330,26 @@ class _Regions:
         while index >= 0 and self.ends[index] <= at:
             index = self.parents[index]
         return index
+
+
+def _inserted(text: str, insertions: list[tuple[int, str]]) -> str:
+    """The text with each (place, text) inserted, in order of place."""
+    if not insertions:
+        return text
+    pieces, last = [], 0
+    for end, meaning in insertions:
+        pieces += [text[last:end], meaning]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _filled(page: str, blocks: list[str]) -> str:
+    """The page with each BLOCK mark replaced by its block, in order."""
+    if not blocks:
+        return page
+    parts = BLOCK.split(page)
+    return "".join(chain.from_iterable(zip(parts, [*blocks, ""])))
 
 
 def _all(text: str, *needles: str) -> list[tuple[int, str]]:

@@ -6,9 +6,12 @@ and under any sub-path (GitHub Pages serves it under /<repository>/).
 from __future__ import annotations
 
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
 import jinja2
@@ -19,7 +22,7 @@ from apdirectory.reading.load import Entry
 from apdirectory.reading.models import Lot, Provider
 from apdirectory.site.directory import Directory
 from apdirectory.site.facets import Match, build_facets, provider_card
-from apdirectory.site.markup import FirstUses, Renderer
+from apdirectory.site.markup import BLOCK_MARK, FirstUses, Renderer
 
 
 DATA_PAGE = "data/index.html"
@@ -56,7 +59,9 @@ class SiteRenderer:
         return page_specs(self.directory)
 
     def render(self, spec: PageSpec) -> bytes:
-        return self.first_uses(render_page(self.env, spec, self.directory)).encode()
+        with self.env.globals["repeat"].collecting() as blocks:
+            page = render_page(self.env, spec, self.directory)
+        return self.first_uses(page, blocks).encode()
 
     def data_page(self, download_sizes: dict[str, int]) -> PageSpec:
         return PageSpec(DATA_PAGE, "data.html", "Open data", [("Home", "")],
@@ -108,29 +113,48 @@ def make_environment(templates: Path, directory: Directory) -> jinja2.Environmen
     env.globals.update(site=directory.config.site, framework=directory.config.framework,
                        vocab=directory.config.vocabularies, labels=present.LABELS,
                        footer_pages=directory.pages)
-    env.globals["repeat"] = _repeat(env)
+    env.globals["repeat"] = Repeat(env)
     return env
 
 
-def _repeat(env: jinja2.Environment):
+class Repeat:
     """`repeat(macro, first, items)`: `macro(first, item)` (a macro of macros.html) for each
     item, each followed by a line break, joined in one call rather than in a template loop.
 
     The same card stands on dozens of filter pages (facets.Match objects are shared), so each
     item's output is made once per build: the environment, and so this cache, lives for one build.
-    An entry keeps its item, so that no other object can take its id meanwhile."""
-    made: dict[tuple[str, str, int], tuple[object, str]] = {}
+    An entry keeps its item, so that no other object can take its id meanwhile.
 
-    def one(macro, name: str, first: str, item) -> str:
+    While a page is made `collecting()`, the items are kept aside, for markup.FirstUses to look at
+    each once, and a mark stands in the page where they go."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self.made: dict[tuple[str, str, int], tuple[object, str]] = {}
+        self.local = threading.local()  # the preview makes pages in several threads at once
+
+    def __call__(self, name: str, first: str, items) -> Markup:
+        macro = getattr(self.env.get_template("macros.html").module, name)
+        made = [self._one(macro, name, first, item) for item in items]
+        blocks = getattr(self.local, "blocks", None)
+        if blocks is None:
+            return Markup("".join(made))
+        blocks.append(made)
+        return Markup(BLOCK_MARK)
+
+    @contextmanager
+    def collecting(self) -> Iterator[list[list[str]]]:
+        self.local.blocks = []
+        try:
+            yield self.local.blocks
+        finally:
+            self.local.blocks = None
+
+    def _one(self, macro, name: str, first: str, item) -> str:
         key = (name, first, id(item))
-        if key not in made:
-            made[key] = (item, f"{macro(first, item)}\n")
-        return made[key][1]
-
-    def repeat(name: str, first: str, items) -> Markup:
-        macro = getattr(env.get_template("macros.html").module, name)
-        return Markup("".join([one(macro, name, first, item) for item in items]))
-    return repeat
+        if key not in self.made:
+            self.made[key] = (item, f"{macro(first, item)}\n")
+        return self.made[key][1]
 
 
 def render_page(env: jinja2.Environment, spec: PageSpec, directory: Directory) -> str:
