@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import typing
 from typing import Any, TypeVar
 
@@ -30,13 +31,19 @@ _PATTERNS = {
 
 def validate(model: Any, source: Source) -> tuple[Any | None, list[Problem]]:
     """Validate a source's data as `model` (a BaseModel class or a type such as list[...])."""
-    adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
+    adapter = model if isinstance(model, TypeAdapter) else _adapter(model)
     try:
         return adapter.validate_python(source.doc.data), []
     except ValidationError as exc:
         target = model if isinstance(model, type) and issubclass(model, BaseModel) else None
         found = exc.errors()
         return None, [_problem(err, source, target) for err in found if not _misspelt(err, found, target)]
+
+
+@functools.cache
+def _adapter(model: Any) -> TypeAdapter:
+    """One adapter per model: making one costs more than validating a provider's file."""
+    return TypeAdapter(model)
 
 
 def _misspelt(err: dict, found: list[dict], model: type | None) -> bool:

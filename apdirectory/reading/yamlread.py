@@ -211,7 +211,8 @@ def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
     else:  # as PyYAML's Resolver.resolve: only a plain (unquoted) scalar can be other than text
         tag = _implicit_tag(event.value) if event.implicit[0] else _STR
     if tag not in _CONSTRUCT:
-        control = CONTROL.search(event.value)  # from an escape such as "\a": raw ones never get here
+        # Only an escape in double quotes, such as "\a", can make one: raw ones never get here.
+        control = event.style == '"' and CONTROL.search(event.value)
         if control:
             raise YamlError(line, f"has an invisible control character (U+{ord(control[0]):04X}): remove it")
         return event.value
