@@ -3,4 +3,6 @@ import sys
 
 from apdirectory.commands.cli import main
 
-sys.exit(main())
+# The guard matters: a helper process (parallel.py) is started by importing this module again.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -21,7 +21,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
-from apdirectory import faults
+from apdirectory import faults, parallel
 from apdirectory.checking.problems import Problem, errors, warnings
 from apdirectory.checking.review import check_review_ages
 from apdirectory.checking.rules import check_rules
@@ -64,44 +64,90 @@ def check(root: Path, today: dt.date, read: ReadEntry | None = None) -> Checked:
 
 
 def build(root: Path, target: Path, *, today: dt.date, search: bool = True, strict: bool = False,
-          progress: Progress | None = None) -> tuple[Checked, Directory | None]:
+          progress: Progress | None = None, processes: int | None = None) -> tuple[Checked, Directory | None]:
     """Check the content as of `today` and, if it has no errors (nor warnings, when `strict`), write the
     site into `target`. Returns what the checks found, and the directory the site was made from (None when
-    nothing was written)."""
+    nothing was written). `processes`: 1 or 2 (see parallel.py); by default, what suits the content."""
     progress = progress or Progress()
-    progress.stage("Checking the content")
-    checked = check(root, today)
-    if not checked.ok or (strict and warnings(checked.problems)):
-        progress.done()
-        return checked, None
-    site = None
     try:
+        site = output.FreshFolder(target, root)
+    except (output.UnsafeTarget, OSError) as exc:
+        checked = check(root, today)  # the content's own problems are worth knowing too
+        checked.problems.append(faults.write_problem(exc, target))
+        return checked, None
+    helper = None
+    try:
+        if parallel.processes_for(root, processes) > 1:
+            before = parallel.snapshot(root)
+            helper = parallel.Helper(make_share, root, today, site.path, target)
+        progress.stage("Checking the content")
+        checked = check(root, today)
+        if not checked.ok or (strict and warnings(checked.problems)):
+            return checked, None
         directory = build_directory(checked.content, checked.today)
         # What is loaded lives until the build ends: the cycle collector need not walk it again
         # and again while the pages are made.
         gc.freeze()
-        site = output.FreshFolder(target, root)
         with ThreadPoolExecutor(max_workers=1) as beside:
             indexing = beside.submit(search_index.write_index, directory, site.path) if search else None
             progress.stage("Making the pages and the open data")
-            write_site(directory, root / "templates", site, progress)
+            write_site(directory, root / "templates", site, progress, helper.parts if helper else parallel.Parts())
             if indexing:
                 progress.stage("Making the search index")
                 indexing.result()
+        if helper:
+            progress.stage("Waiting for the other process")
+            problem = helper.result() or (parallel.snapshot(root) != before and changed_meanwhile(root))
+            if problem:
+                checked.problems.append(problem)
+                return checked, None
         progress.stage("Putting the new site in place")
         site.put_in_place()
+        return checked, directory
     except BaseException as exc:  # Ctrl+C too: no half-written folder is left behind
-        if site:
-            site.discard()
         problem = isinstance(exc, Exception) and (faults.render_problem(exc, root) or faults.write_problem(exc, target))
         if not problem:
             raise  # a fault nobody foresaw keeps its traceback
         checked.problems.append(problem)
         return checked, None
     finally:
+        if helper:
+            helper.close()  # at once, if the build stopped: the helper takes no more parts
+        site.discard()  # nothing, once the site is in place
         gc.unfreeze()
         progress.done()
-    return checked, directory
+
+
+def make_share(root: Path, today: dt.date, folder: Path, target: Path) -> Problem | None:
+    """The helper process's work (parallel.py): read the content as the build does and write the
+    parts of the feed and the pages it takes into the build's fresh folder. Returns a problem met on
+    the way, or None. The build checks the rules across files, and stops the helper if they fail."""
+    collecting = gc.isenabled()
+    gc.disable()  # as in check()
+    content, problems = load_content(root)
+    if collecting:
+        gc.enable()
+    if errors(problems):
+        return None  # the build finds the same errors, reports them and writes nothing
+    gc.freeze()
+    files = SiteFiles(build_directory(content, today), root / "templates")
+    try:
+        write_parts(files, output.Folder(folder), parallel.helper_parts())
+    except Exception as exc:
+        problem = faults.render_problem(exc, root) or faults.write_problem(exc, target)
+        if not problem:
+            raise
+        return problem
+    return None
+
+
+def changed_meanwhile(root: Path) -> Problem:
+    return Problem(str(root), 0, "", "a content or template file changed while the site was being built, "
+                   "so its pages could disagree: nothing was written; build again")
+
+
+# Pages, or providers of the feed, in a part: a process takes one part at a time (parallel.py).
+PART_SIZE = 50
 
 
 class SiteFiles:
@@ -118,14 +164,38 @@ class SiteFiles:
         """providers.json, its schema and providers.csv."""
         return {**opendata.json_downloads(self.directory), **opendata.csv_download(self.directory)}
 
+    @cached_property
+    def oruk_feed(self) -> oruk.Feed:
+        return oruk.Feed(self.directory)
+
     def feed(self) -> Iterator[list[tuple[str, bytes]]]:
         """Each Open Referral UK document, at its ORUK address and again with .json added: the same bytes."""
-        feed = oruk.Feed(self.directory)
-        documents = chain(oruk.list_documents(feed).items(),
-                          (document for entry in self.directory.providers for document in feed.provider_documents(entry)))
+        for kind, start in self.parts():
+            if kind != "pages":
+                for path, data, *copies in self.part(kind, start):
+                    yield [(path, data), *((copy, data) for copy in copies)]
+
+    def parts(self) -> list[tuple[str, int]]:
+        """The feed and every page but the Data page, in parts that can be made apart, in order:
+        ("lists", 0), ("feed", first provider), ("pages", first page)."""
+        providers, pages = len(self.directory.providers), len(self.renderer.specs)
+        return [("lists", 0), *(("feed", start) for start in range(0, providers, PART_SIZE)),
+                *(("pages", start) for start in range(0, pages, PART_SIZE))]
+
+    def part(self, kind: str, start: int) -> Iterator[tuple[str, ...]]:
+        """A part's files: (path, bytes, the paths of any copies)."""
+        if kind == "pages":
+            for page in self.renderer.specs[start:start + PART_SIZE]:
+                yield page.path, self.render(page)
+            return
+        if kind == "lists":
+            documents = oruk.list_documents(self.oruk_feed).items()
+        else:
+            documents = chain.from_iterable(self.oruk_feed.provider_documents(entry)
+                                            for entry in self.directory.providers[start:start + PART_SIZE])
         for address, document in documents:
-            data = oruk.feed_json(document)
-            yield [(oruk.FEED_FOLDER + path, data) for path in oruk.file_paths(address)]
+            first, *copies = [oruk.FEED_FOLDER + path for path in oruk.file_paths(address)]
+            yield first, oruk.feed_json(document), *copies
 
     @cached_property
     def pages_but_find(self) -> dict[str, PageSpec]:
@@ -170,18 +240,27 @@ class SiteFiles:
         return self.renderer.assets()
 
 
-def write_site(directory: Directory, templates: Path, site: output.FreshFolder, progress: Progress) -> None:
-    """Every file of the site but the search index: the open data, the feed, then the pages."""
+def write_site(directory: Directory, templates: Path, site: output.Folder, progress: Progress,
+               parts: parallel.Parts) -> None:
+    """Every file of the site but the search index: the open data, then the parts of the feed and
+    the pages this process takes (all of them, unless a helper process shares them), then the Data
+    page and the lists of pages."""
     files = SiteFiles(directory, templates)
     for path, data in files.downloads.items():
         site.write(path, data)
-    for (first, data), *others in files.feed():
-        site.write(first, data)
-        for other, _ in others:
-            site.copy(other, first)
-    pages = files.pages()
-    for done, page in enumerate(pages, 1):
-        site.write(page.path, files.render(page))
-        progress.count(done, len(pages))
+    write_parts(files, site, parts, progress)
+    site.write(files.data_page.path, files.render(files.data_page))
     for path, data in {**files.lists, **files.assets}.items():
         site.write(path, data)
+
+
+def write_parts(files: SiteFiles, site: output.Folder, parts: parallel.Parts, progress: Progress | None = None) -> None:
+    """Each part of the feed and the pages that `parts` gives this process."""
+    every = files.parts()
+    for number in parts.take(len(every)):
+        for path, data, *copies in files.part(*every[number]):
+            site.write(path, data)
+            for copy in copies:
+                site.copy(copy, path)
+        if progress:
+            progress.count(number + 1, len(every))

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from apdirectory import pipeline
+from apdirectory import parallel, pipeline
 from apdirectory.checking.problems import errors, warnings
 from apdirectory.commands.report import report
 from apdirectory.commands.scaffold import ScaffoldError, next_steps, write_new_provider
@@ -38,7 +38,8 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     target = _output(args, root)
     progress = Progress()
     checked, directory = pipeline.build(root, target, today=args.today or council_today(),
-                                        search=not args.no_search, strict=args.strict, progress=progress)
+                                        search=not args.no_search, strict=args.strict, progress=progress,
+                                        processes=args.processes)
     report(checked.problems, checked.content, args.format, args.strict)
     if args.timings:
         for stage, seconds in progress.seconds():
@@ -112,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="skip the search index (the find page then works as without JavaScript)")
     build.add_argument("--timings", action="store_true", help="print how long each stage of the build took")
     build.add_argument("--strict", action="store_true", help="fail on warnings too, and then write nothing")
+    build.add_argument("--processes", type=int, choices=[1, 2], help=(
+        "build in one process, or two: one makes a share of the pages on a second core (default: two "
+        f"where there are two cores and {parallel.MIN_PROVIDERS} or more providers)"))
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", parents=[common, dated, fmt], help=(

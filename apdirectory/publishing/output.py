@@ -30,19 +30,12 @@ class UnsafeTarget(Exception):
     """The output folder is something the build must not replace."""
 
 
-class FreshFolder:
-    """A new folder next to the target, written file by file, then swapped into place or discarded."""
+class Folder:
+    """A folder written file by file, making the folders below it as they are needed."""
 
-    def __init__(self, target: Path, root: Path):
-        check_target(target, root)
-        self.target = target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(target)
-        # The process id in the name tells a later build whether this folder's build still runs.
-        self.path = Path(tempfile.mkdtemp(prefix=f"{target.name}.new-{os.getpid()}-", dir=target.parent))
-        self.path.chmod(0o755)  # mkdtemp makes it private; a site is for reading
+    def __init__(self, path: Path):
+        self.path = path
         self._folders = {""}
-        self.write(SITE_MARK, MARK_TEXT)
 
     def write(self, relpath: str, data: bytes) -> None:
         folder = relpath.rpartition("/")[0]
@@ -59,6 +52,20 @@ class FreshFolder:
             os.link(self.path / existing, self.path / relpath)
         except OSError:
             shutil.copyfile(self.path / existing, self.path / relpath)
+
+
+class FreshFolder(Folder):
+    """A new folder next to the target, written file by file, then swapped into place or discarded."""
+
+    def __init__(self, target: Path, root: Path):
+        check_target(target, root)
+        self.target = target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
+        # The process id in the name tells a later build whether this folder's build still runs.
+        super().__init__(Path(tempfile.mkdtemp(prefix=f"{target.name}.new-{os.getpid()}-", dir=target.parent)))
+        self.path.chmod(0o755)  # mkdtemp makes it private; a site is for reading
+        self.write(SITE_MARK, MARK_TEXT)
 
     def put_in_place(self) -> None:
         swap_into_place(self.path, self.target)
