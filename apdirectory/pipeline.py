@@ -170,17 +170,18 @@ class SiteFiles:
 
     def feed(self) -> Iterator[list[tuple[str, bytes]]]:
         """Each Open Referral UK document, at its ORUK address and again with .json added: the same bytes."""
-        for kind, start in self.parts():
-            if kind != "pages":
-                for path, data, *copies in self.part(kind, start):
-                    yield [(path, data), *((copy, data) for copy in copies)]
+        for part in self.feed_parts():
+            for path, data, *copies in self.part(*part):
+                yield [(path, data), *((copy, data) for copy in copies)]
+
+    def feed_parts(self) -> list[tuple[str, int]]:
+        """The feed in parts that can be made apart, in order: ("lists", 0), ("feed", first provider)."""
+        providers = len(self.directory.providers)
+        return [("lists", 0), *(("feed", start) for start in range(0, providers, PART_SIZE))]
 
     def parts(self) -> list[tuple[str, int]]:
-        """The feed and every page but the Data page, in parts that can be made apart, in order:
-        ("lists", 0), ("feed", first provider), ("pages", first page)."""
-        providers, pages = len(self.directory.providers), len(self.renderer.specs)
-        return [("lists", 0), *(("feed", start) for start in range(0, providers, PART_SIZE)),
-                *(("pages", start) for start in range(0, pages, PART_SIZE))]
+        """The feed's parts, then every page but the Data page in parts: ("pages", first page)."""
+        return [*self.feed_parts(), *(("pages", start) for start in range(0, len(self.renderer.specs), PART_SIZE))]
 
     def part(self, kind: str, start: int) -> Iterator[tuple[str, ...]]:
         """A part's files: (path, bytes, the paths of any copies)."""
