@@ -6,6 +6,8 @@ into place.
 
 The search index is made from the directory, not from the pages, by Pagefind, a program of its
 own: it is fed from a thread while this one writes the pages, so that it works on the other core.
+Where there are two cores and many providers, a helper process reads the content too and makes
+some of the parts of the feed and the pages (parallel.py); this is the only place it is started.
 
 Nothing is written where the site is until the last step, so on any error the previous site stays
 as it was.
@@ -257,11 +259,14 @@ def write_site(directory: Directory, templates: Path, site: output.Folder, progr
 
 def write_parts(files: SiteFiles, site: output.Folder, parts: parallel.Parts, progress: Progress | None = None) -> None:
     """Each part of the feed and the pages that `parts` gives this process."""
-    every = files.parts()
+    every, pages = files.parts(), len(files.renderer.specs)
     for number in parts.take(len(every)):
-        for path, data, *copies in files.part(*every[number]):
+        kind, start = every[number]
+        for path, data, *copies in files.part(kind, start):
             site.write(path, data)
             for copy in copies:
                 site.copy(copy, path)
-        if progress:
-            progress.count(number + 1, len(every))
+        if progress and kind == "pages":  # the parts are taken in order, by whichever process
+            progress.count(min(start + PART_SIZE, pages), pages)
+    if progress:
+        progress.count(pages, pages)
