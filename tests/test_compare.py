@@ -302,7 +302,8 @@ def test_at_320_pixels_only_the_table_scrolls_sideways(site_server, open_tab):
     assert region.evaluate("el => el.scrollWidth > el.clientWidth && el.tabIndex === 0")
     region.focus()
     page.keyboard.press("ArrowRight")
-    assert region.evaluate("el => el.scrollLeft") > 0
+    # The browser may scroll smoothly, a few frames after the key: wait for it (up to 5 s).
+    page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
 
 
 def test_comparing_three_downloads_far_less_than_the_directory(site_server, open_tab):
