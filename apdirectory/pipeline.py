@@ -52,14 +52,19 @@ def check(root: Path, today: dt.date, read: ReadEntry | None = None) -> Checked:
     """Read and validate every content file, then check the rules across them as of `today` (an
     input, never the clock, so that the same content and date give the same site); write nothing.
     `read` reads one content file (load.read_entry unless given)."""
+    content, problems = load(root, read)
+    problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
+    return Checked(content, today, sorted(set(problems), key=Problem.order))
+
+
+def load(root: Path, read: ReadEntry | None = None) -> tuple[Content, list[Problem]]:
+    """Every content file, read and validated, and the problems found on the way."""
     # Loading makes many lasting objects and next to no cycles: the cycle collector, run each time
     # their number grows, would walk them all again and again for nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        content, problems = load_content(root, read)
-        problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
-        return Checked(content, today, sorted(set(problems), key=Problem.order))
+        return load_content(root, read)
     finally:
         if collecting:
             gc.enable()
@@ -107,7 +112,7 @@ def build(root: Path, target: Path, *, today: dt.date, search: bool = True, stri
         site.put_in_place()
         return checked, directory
     except BaseException as exc:  # Ctrl+C too: no half-written folder is left behind
-        problem = isinstance(exc, Exception) and (faults.render_problem(exc, root) or faults.write_problem(exc, target))
+        problem = _foreseen(exc, root, target)
         if not problem:
             raise  # a fault nobody foresaw keeps its traceback
         checked.problems.append(problem)
@@ -124,11 +129,7 @@ def make_share(root: Path, today: dt.date, folder: Path, target: Path) -> Proble
     """The helper process's work (parallel.py): read the content as the build does and write the
     parts of the feed and the pages it takes into the build's fresh folder. Returns a problem met on
     the way, or None. The build checks the rules across files, and stops the helper if they fail."""
-    collecting = gc.isenabled()
-    gc.disable()  # as in check()
-    content, problems = load_content(root)
-    if collecting:
-        gc.enable()
+    content, problems = load(root)
     if errors(problems):
         return None  # the build finds the same errors, reports them and writes nothing
     gc.freeze()
@@ -136,11 +137,16 @@ def make_share(root: Path, today: dt.date, folder: Path, target: Path) -> Proble
     try:
         write_parts(files, output.Folder(folder), parallel.helper_parts())
     except Exception as exc:
-        problem = faults.render_problem(exc, root) or faults.write_problem(exc, target)
+        problem = _foreseen(exc, root, target)
         if not problem:
             raise
         return problem
     return None
+
+
+def _foreseen(exc: BaseException, root: Path, target: Path) -> Problem | None:
+    """The problem a fault of the templates or the disk makes, or None for any other."""
+    return isinstance(exc, Exception) and (faults.render_problem(exc, root) or faults.write_problem(exc, target)) or None
 
 
 def changed_meanwhile(root: Path) -> Problem:
