@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_build
 
-from apdirectory.reading.invisible import FORMAT, INVISIBLE
+from apdirectory.reading.invisible import FORMAT, INVISIBLE, has_invisible
 
 KESTREL = "content/providers/kestrel-learning-centre.md"
 PASTED = "delete it: it cannot be seen, so it may have been pasted from another document"
@@ -126,3 +126,9 @@ def test_every_xml_file_the_site_writes_parses(site):
 def test_the_list_of_format_characters_is_unicodes():
     listed = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
     assert all(INVISIBLE.match(char) for char in listed), FORMAT
+
+
+def test_text_of_ascii_characters_is_searched_for_the_same_characters():
+    """Plain ASCII text takes a quicker search: it must find what the whole search finds."""
+    for code in range(128):
+        assert has_invisible(f"a{chr(code)}b") == bool(INVISIBLE.search(chr(code))), hex(code)

@@ -24,6 +24,10 @@ FORMAT = ("\\u00AD\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890-\\u0891\\u08E2\\u1
 # One character class each: a search is linear in the text, whatever it holds.
 XML_FORBIDDEN = re.compile(f"[{_XML_FORBIDDEN}]")
 INVISIBLE = re.compile(f"[{FORMAT}{_XML_FORBIDDEN}]")
+# The only ones text of plain ASCII characters can hold. Most text is ASCII (Python knows without
+# looking), and this search is about ten times quicker: the characters beyond U+FFFF above keep the
+# regular expression engine from looking each character up in one table.
+_ASCII_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
 # Marks that set the direction of neutral characters (full stops, brackets) next to them in
@@ -35,6 +39,11 @@ UNJOINED_SCRIPTS = {"LATIN", "GREEK", "CYRILLIC"}
 PASTED = "delete it: it cannot be seen, so it may have been pasted from another document"
 
 
+def has_invisible(text: str) -> bool:
+    """Whether the text holds a character INVISIBLE matches."""
+    return (_ASCII_INVISIBLE if text.isascii() else INVISIBLE).search(text) is not None
+
+
 def text_problem(value: str, long_text: bool) -> str | None:
     """What is wrong with the invisible characters of `value`, in plain English, or None.
 
@@ -42,7 +51,7 @@ def text_problem(value: str, long_text: bool) -> str | None:
     script that joins its letters (Persian, Arabic, Indic scripts), a joiner inside an emoji
     sequence, and direction marks. Names, summaries, contact details, addresses and codes keep none.
     """
-    if INVISIBLE.search(value) is None:
+    if not has_invisible(value):
         return None  # nearly every value: one search, and done
     if not visible(value).strip():
         return f"has no visible text, only {_describe(INVISIBLE.search(value)[0])}: give a value, " \

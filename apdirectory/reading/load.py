@@ -10,7 +10,7 @@ from typing import Callable, Generic, TypeVar
 from pydantic import TypeAdapter
 
 from apdirectory.checking.problems import Problem
-from apdirectory.reading.invisible import INVISIBLE, text_problem
+from apdirectory.reading.invisible import has_invisible, text_problem
 from apdirectory.reading.models import MAX_DESCRIPTION_CHARACTERS, GlossaryEntry, Lot, Page, Provider, SiteConfig
 from apdirectory.reading.sources import Source, cannot_read, parse_source, read_bytes, read_source
 from apdirectory.reading.validate import validate
@@ -152,7 +152,7 @@ def _parse_entry(relpath: str, data: bytes, slug: str, model: type[M]) -> Loaded
     model_data, found = validate(model, source)
     name = source.doc.data.get("name") if isinstance(source.doc.data, dict) else None
     named = None
-    if isinstance(name, str) and (model_data is not None or INVISIBLE.search(name)):
+    if isinstance(name, str) and (model_data is not None or has_invisible(name)):
         named = (relpath, source.line(("name",)), name)
     found += _check_body(source)
     return Loaded(Entry(slug, source.without_values(), model_data) if model_data is not None else None, found, named)
@@ -164,7 +164,7 @@ def _check_body(source: Source) -> list[Problem]:
         return [Problem(source.path, source.body_line, "description",
                         f"is {len(source.body):,} characters long: keep it to {MAX_DESCRIPTION_CHARACTERS:,} or "
                         "fewer (put the rest on the provider's own website)")]
-    if INVISIBLE.search(source.body) is None:
+    if not has_invisible(source.body):
         return []
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
         problem = text_problem(line, long_text=True) if line.strip() else None
