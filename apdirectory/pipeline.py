@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
@@ -52,19 +53,21 @@ def check(root: Path, today: dt.date, read: ReadEntry | None = None) -> Checked:
     """Read and validate every content file, then check the rules across them as of `today` (an
     input, never the clock, so that the same content and date give the same site); write nothing.
     `read` reads one content file (load.read_entry unless given)."""
-    content, problems = load(root, read)
-    problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
+    with collector_paused():
+        content, problems = load_content(root, read)
+        problems += check_rules(content, today) + check_review_ages(content, today) + check_status_dates(content, today)
     return Checked(content, today, sorted(set(problems), key=Problem.order))
 
 
-def load(root: Path, read: ReadEntry | None = None) -> tuple[Content, list[Problem]]:
-    """Every content file, read and validated, and the problems found on the way."""
-    # Loading makes many lasting objects and next to no cycles: the cycle collector, run each time
-    # their number grows, would walk them all again and again for nothing.
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Reading, checking and making the directory make many lasting objects and next to no cycles:
+    the cycle collector, run each time their number grows, would walk them all again and again for
+    nothing. (Once made, the build freezes them: gc.freeze.)"""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return load_content(root, read)
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -88,10 +91,11 @@ def build(root: Path, target: Path, *, today: dt.date, search: bool = True, stri
             before = parallel.snapshot(root)
             helper = parallel.Helper(make_share, root, today, site.path, target)
         progress.stage("Checking the content")
-        checked = check(root, today)
-        if not checked.ok or (strict and warnings(checked.problems)):
-            return checked, None
-        directory = build_directory(checked.content, checked.today)
+        with collector_paused():
+            checked = check(root, today)
+            if not checked.ok or (strict and warnings(checked.problems)):
+                return checked, None
+            directory = build_directory(checked.content, checked.today)
         # What is loaded lives until the build ends: the cycle collector need not walk it again
         # and again while the pages are made.
         gc.freeze()
@@ -129,11 +133,13 @@ def make_share(root: Path, today: dt.date, folder: Path, target: Path) -> Proble
     """The helper process's work (parallel.py): read the content as the build does and write the
     parts of the feed and the pages it takes into the build's fresh folder. Returns a problem met on
     the way, or None. The build checks the rules across files, and stops the helper if they fail."""
-    content, problems = load(root)
-    if errors(problems):
-        return None  # the build finds the same errors, reports them and writes nothing
+    with collector_paused():
+        content, problems = load_content(root)
+        if errors(problems):
+            return None  # the build finds the same errors, reports them and writes nothing
+        directory = build_directory(content, today)
     gc.freeze()
-    files = SiteFiles(build_directory(content, today), root / "templates")
+    files = SiteFiles(directory, root / "templates")
     try:
         write_parts(files, output.Folder(folder), parallel.helper_parts())
     except Exception as exc:
