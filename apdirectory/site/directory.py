@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from apdirectory.reading.load import Content, Entry
 from apdirectory.reading.models import GlossaryEntry, Lot, Page, Provider, SiteConfig
@@ -26,7 +27,11 @@ class Directory:
     changes: list[Change] = field(default_factory=list)
 
     def lot(self, number: int) -> Entry[Lot]:
-        return next(lot for lot in self.lots if lot.data.number == number)
+        return self._lots_by_number[number]
+
+    @cached_property
+    def _lots_by_number(self) -> dict[int, Entry[Lot]]:
+        return {lot.data.number: lot for lot in self.lots}
 
     @property
     def abbreviations(self) -> dict[str, str]:

@@ -18,6 +18,7 @@ An option's `value` is what appears in addresses: lowercase letters, digits and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Callable, Literal, get_args
 
 from apdirectory.checking.ages import vacancies_current
@@ -141,7 +142,11 @@ def _day_options(d: Directory) -> list[tuple[str, str]]:
 
 def _hours_bands(d: Directory) -> list[tuple[str, str, float, float]]:
     """(value, label, above, up to) for each hours-a-week choice, from find.hours_per_week_bands."""
-    bands = d.config.find.hours_per_week_bands
+    return _bands(tuple(d.config.find.hours_per_week_bands))
+
+
+@cache  # asked for each offer, and the same for all
+def _bands(bands: tuple) -> list[tuple[str, str, float, float]]:
     found = [("up-to-" + str(bands[0]), f"Up to {bands[0]} hours a week", 0, bands[0])]
     found += [(f"{low}-to-{high}", f"Over {low}, up to {high} hours a week", low, high)
               for low, high in zip(bands, bands[1:])]
