@@ -24,7 +24,7 @@ FORMAT = ("\\u00AD\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890-\\u0891\\u08E2\\u1
 # One character class each: a search is linear in the text, whatever it holds.
 XML_FORBIDDEN = re.compile(f"[{_XML_FORBIDDEN}]")
 INVISIBLE = re.compile(f"[{FORMAT}{_XML_FORBIDDEN}]")
-# The only ones text of plain ASCII characters can hold. Most text is ASCII (Python knows without
+# The characters of INVISIBLE that ASCII text can hold. Most text is ASCII (Python knows without
 # looking), and this search is about ten times quicker: the characters beyond U+FFFF above keep the
 # regular expression engine from looking each character up in one table.
 _ASCII_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
