@@ -54,9 +54,10 @@ def glossary(root: Path = REPO) -> list[dict]:
 
 def without_meanings(text: str, root: Path = REPO) -> str:
     """Page text without the meanings written after abbreviations at their first use on a page:
-    "GCSE (General Certificate of Secondary Education) maths" -> "GCSE maths"."""
-    terms = [entry["term"] for entry in glossary(root) if entry.get("abbr")]
-    return re.sub(r" \((?:" + "|".join(map(re.escape, terms)) + r")\)", "", text)
+    "GCSE (General Certificate of Secondary Education) maths" -> "GCSE maths", and
+    "(KS3, Key stage 3)" -> "(KS3)"."""
+    terms = "|".join(map(re.escape, [entry["term"] for entry in glossary(root) if entry.get("abbr")]))
+    return re.sub(rf" \((?:{terms})\)|, (?:{terms})(?=\))", "", text)
 
 
 def config(root: Path = REPO) -> dict:

@@ -94,6 +94,12 @@ def test_the_first_use_of_each_abbreviation_is_written_out_once():
         '<p><abbr title="Key stage 3">KS3</abbr> (Key stage 3) and KS3</p>')
 
 
+def test_a_word_alone_in_brackets_is_written_out_inside_them():
+    assert first_uses("<p>Turnaround (KS3) and (<abbr>SEMH</abbr>) needs</p>") == (
+        "<p>Turnaround (KS3, Key stage 3) and (<abbr>SEMH</abbr>, Social, emotional and mental health) needs</p>")
+    assert first_uses("<p>(KS3 pupils) and (Y KS3)</p>") == "<p>(KS3 (Key stage 3) pupils) and (Y KS3)</p>"
+
+
 @pytest.mark.parametrize("body", [
     "<p>Social, emotional and mental health (SEMH)</p>",
     "<p>social, emotional and mental health (<abbr title=\"Social, emotional and mental health\">SEMH</abbr>)</p>",
@@ -114,7 +120,7 @@ def test_a_part_the_script_may_show_instead_starts_afresh():
 
 
 def test_writing_out_twice_changes_nothing_more():
-    once = first_uses("<p>SEMH and KS3</p><details><p>KS3</p></details>")
+    once = first_uses("<p>SEMH and KS3</p><details><p>(KS3)</p></details>")
     assert first_uses(once) == once
 
 

@@ -143,7 +143,8 @@ def explanations() -> dict[str, set[str]]:
 
 def unexplained(text: str) -> list[str]:
     """Abbreviations whose first use in `text` is neither followed nor preceded by its meaning in
-    brackets. A word joined to others by hyphens is part of a reference (FPS-AP-2023), not a use."""
+    brackets, nor followed by it inside the brackets it stands in ("(KS3, Key stage 3)"). A word
+    joined to others by hyphens is part of a reference (FPS-AP-2023), not a use."""
     found = []
     for word, meanings in explanations().items():
         first = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)
@@ -151,7 +152,7 @@ def unexplained(text: str) -> list[str]:
             continue
         after, before = text[first.end():], text[:first.start()].casefold().rstrip()
         if not any(after.startswith(f" ({meaning})") or before.endswith(f"{meaning} (".casefold())
-                   for meaning in meanings):
+                   or (before.endswith("(") and after.startswith(f", {meaning})")) for meaning in meanings):
             found.append(f"{word}: …{text[max(0, first.start() - 50):first.end() + 30]}…")
     return found
 

@@ -132,7 +132,8 @@ def _longest_first(abbreviations: dict[str, str]) -> list[str]:
 
 class FirstUses:
     """Writes out each abbreviation at its first use on a page: "SEMH (Social, emotional and mental
-    health)". A title on <abbr> shows only on hover, never on a touch screen or to most screen readers.
+    health)", or, where the word stands alone in brackets, "(KS3, Key stage 3)", not two pairs of
+    brackets. A title on <abbr> shows only on hover, never on a touch screen or to most screen readers.
 
     Every text of the page's body counts, marked up or not (a template's own words, a filter's
     label), except text in code, scripts and a form's options. A use next to a hyphen is part of a
@@ -197,7 +198,10 @@ class FirstUses:
         before, end, title = where
         if self._written_out(match[0], before, body[end:end + 300], title):
             return end, ""
-        return end, f" ({html.escape(self.meanings[match[0]], quote=False)})"
+        meaning = html.escape(self.meanings[match[0]], quote=False)
+        if before.endswith("(") and body.startswith(")", end):  # "(KS3, Key stage 3)", not "(KS3 (Key stage 3))"
+            return end, f", {meaning}"
+        return end, f" ({meaning})"
 
     def _fill(self, items: Sequence[str], place: int, skipped: _Regions, fresh: _Regions,
               explained: set[tuple[str, int]]) -> str:
@@ -283,10 +287,12 @@ class FirstUses:
 
     def _written_out(self, word: str, before: str, after: str, title: str = "") -> bool:
         """Whether the word's meaning, or its element's title, is beside it in brackets:
-        "Social, emotional and mental health (SEMH)" or "SEMH (social, emotional and mental health)"."""
+        "Social, emotional and mental health (SEMH)", "SEMH (social, emotional and mental health)"
+        or "(SEMH, social, emotional and mental health)"."""
         before = before.casefold().rstrip()
-        after = html.unescape(TAG.sub("", after)).casefold().lstrip()
-        return any(meaning and (before.endswith(f"{meaning} (".casefold()) or after.startswith(f"({meaning})".casefold()))
+        after = html.unescape(TAG.sub("", after)).casefold()
+        return any(meaning and (before.endswith(f"{meaning} (".casefold()) or after.lstrip().startswith(f"({meaning})".casefold())
+                                or (before.endswith("(") and after.startswith(f", {meaning})".casefold())))
                    for meaning in (self.meanings[word], title))
 
 
