@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -100,7 +101,9 @@ def build(root: Path, target: Path, *, today: dt.date, search: bool = True, stri
         # and again while the pages are made.
         gc.freeze()
         with ThreadPoolExecutor(max_workers=1) as beside:
-            indexing = beside.submit(search_index.write_index, directory, site.path) if search else None
+            # Two parts of the index at once where there are two cores (search_index.write_index).
+            at_once = min(2, os.cpu_count() or 1)
+            indexing = beside.submit(search_index.write_index, directory, site.path, at_once) if search else None
             progress.stage("Making the pages and the open data")
             write_site(directory, root / "templates", site, progress, helper.parts if helper else parallel.Parts())
             if indexing:

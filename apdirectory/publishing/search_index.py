@@ -18,7 +18,6 @@ import re
 import time
 import zlib
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Iterable
 
@@ -81,21 +80,29 @@ def _words(directory: Directory, vocabulary: str, codes: list[str]) -> list[str]
             for code in dict.fromkeys(codes)]
 
 
-def write_index(directory: Directory, site: Path) -> int:
+def write_index(directory: Directory, site: Path, at_once: int = 1) -> int:
     """Index every published provider into `site`/pagefind/, in parts of at most PART_SIZE
     providers, each a Pagefind index of its own in a numbered folder, listed in order in
     pagefind/parts.json; return how many records were written. Pagefind holds a whole index in
     memory while it writes it, so parts keep its memory bounded at any size; find.js merges them
-    (Pagefind's mergeIndex), so a search covers them all."""
-    records = (provider_record(directory, provider) for provider in directory.providers)
+    (Pagefind's mergeIndex), so a search covers them all. With `at_once` 2, the next part is fed
+    to a second Pagefind while the first writes its files, so that its work keeps pace with the
+    pages beside it (bench/NOTES.md)."""
     language = directory.config.site.language.split("-")[0].lower()
-    folder = site / FOLDER
-    parts: list[str] = []
-    count = 0
-    while (part := list(islice(records, PART_SIZE))) or not parts:  # one part, empty, for no providers
-        parts.append(str(len(parts) + 1))
-        count += _write_part(part, language, folder / parts[-1])
-    (folder / "parts.json").write_text(json.dumps(parts), encoding="utf-8")
+    providers = directory.providers
+    starts = range(0, len(providers), PART_SIZE) or range(1)  # one part, empty, for no providers
+    parts = [str(number) for number in range(1, len(starts) + 1)]
+
+    def write(number: int) -> int:
+        records = [provider_record(directory, entry) for entry in providers[starts[number]:starts[number] + PART_SIZE]]
+        return _write_part(records, language, site / FOLDER / parts[number])
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=at_once)
+    try:
+        count = sum(pool.map(write, range(len(parts))))
+    finally:
+        pool.shutdown(cancel_futures=True)  # after a failure, no part not yet begun
+    (site / FOLDER / "parts.json").write_text(json.dumps(parts), encoding="utf-8")
     return count
 
 
