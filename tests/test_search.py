@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -214,6 +215,41 @@ def test_a_failed_index_leaves_the_previous_site_in_place(tmp_path):
         after = {path.relative_to(target): path.read_bytes() for path in target.rglob("*") if path.is_file()}
         assert after == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"], "no half-built folder is left behind"
+
+
+# A Pagefind that answers the request for a new index, takes one record and stops: as the real one
+# would if it crashed while records were still being sent.
+STOPS_AFTER_ONE_RECORD = """\
+import base64, json, sys
+def request():
+    data = b""
+    while not data.endswith(b","):
+        data += sys.stdin.buffer.read(1)
+    return json.loads(base64.b64decode(data[:-1]))
+first = request()
+reply = {"message_id": first["message_id"], "payload": {"type": "NewIndex", "index_id": 1}}
+sys.stdout.buffer.write(base64.b64encode(json.dumps(reply).encode()) + b",")
+sys.stdout.flush()
+request()
+sys.exit(3)
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="runs a script as the Pagefind program, which Windows cannot")
+def test_pagefind_stopping_while_records_are_sent_is_reported_and_nothing_is_written(tmp_path):
+    target = tmp_path / "_site"
+    first = run_build("build", "--output", str(target))
+    assert first.returncode == 0, first.stderr
+    before = {path.relative_to(target): path.read_bytes() for path in target.rglob("*") if path.is_file()}
+    program = tmp_path / "pagefind"
+    program.write_text(f"#!{sys.executable}\n{STOPS_AFTER_ONE_RECORD}", encoding="utf-8")
+    program.chmod(0o755)
+    result = run_build("build", "--output", str(target), env={**os.environ, "PAGEFIND_BINARY_PATH": str(program)})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "the search index could not be built (the Pagefind program stopped answering" in result.stderr
+    after = {path.relative_to(target): path.read_bytes() for path in target.rglob("*") if path.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "pagefind"], "no half-built folder is left behind"
 
 
 def test_vocabulary_codes_must_differ_by_more_than_capitals(project):
