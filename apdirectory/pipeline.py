@@ -74,6 +74,19 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Containers made before the cycle collector looks for cycles among the newest, while pages are
+# made (Python's default is 700; bench/NOTES.md has the figures).
+PAGES_COLLECT_AFTER = 100_000
+
+
+def collect_for_pages() -> None:
+    """What is loaded lives until the build ends, so the cycle collector need not walk it again and
+    again while the pages are made (gc.freeze); and making the pages makes many short-lived
+    containers and few cycles, so it looks for them less often."""
+    gc.freeze()
+    gc.set_threshold(PAGES_COLLECT_AFTER, *gc.get_threshold()[1:])
+
+
 def build(root: Path, target: Path, *, today: dt.date, search: bool = True, strict: bool = False,
           progress: Progress | None = None, processes: int | None = None) -> tuple[Checked, Directory | None]:
     """Check the content as of `today` and, if it has no errors (nor warnings, when `strict`), write the
@@ -86,7 +99,7 @@ def build(root: Path, target: Path, *, today: dt.date, search: bool = True, stri
         checked = check(root, today)  # the content's own problems are worth knowing too
         checked.problems.append(faults.write_problem(exc, target))
         return checked, None
-    helper = None
+    helper, threshold = None, gc.get_threshold()
     try:
         if parallel.processes_for(root, processes) > 1:
             before = parallel.snapshot(root)
@@ -97,9 +110,7 @@ def build(root: Path, target: Path, *, today: dt.date, search: bool = True, stri
             if not checked.ok or (strict and warnings(checked.problems)):
                 return checked, None
             directory = build_directory(checked.content, checked.today)
-        # What is loaded lives until the build ends: the cycle collector need not walk it again
-        # and again while the pages are made.
-        gc.freeze()
+        collect_for_pages()
         with ThreadPoolExecutor(max_workers=1) as beside:
             # Two parts of the index at once where there are two cores (search_index.write_index).
             at_once = min(2, os.cpu_count() or 1)
@@ -129,6 +140,7 @@ def build(root: Path, target: Path, *, today: dt.date, search: bool = True, stri
             helper.close()  # at once, if the build stopped: the helper takes no more parts
         site.discard()  # nothing, once the site is in place
         gc.unfreeze()
+        gc.set_threshold(*threshold)
         progress.done()
 
 
@@ -141,7 +153,7 @@ def make_share(root: Path, today: dt.date, folder: Path, target: Path) -> Proble
         if errors(problems):
             return None  # the build finds the same errors, reports them and writes nothing
         directory = build_directory(content, today)
-    gc.freeze()
+    collect_for_pages()
     files = SiteFiles(directory, root / "templates")
     try:
         write_parts(files, output.Folder(folder), parallel.helper_parts())
