@@ -33,6 +33,11 @@ def every_value() -> dict[str, set[str]]:
     return values
 
 
+def site_bytes(site: Path) -> dict[Path, bytes]:
+    """Every file of a built site, by its path in the site."""
+    return {path.relative_to(site): path.read_bytes() for path in site.rglob("*") if path.is_file()}
+
+
 def decompressed_index(site: Path) -> dict[Path, bytes]:
     """Every file under pagefind/, as a browser's Pagefind reads it: the index files gunzipped."""
     files = {}
@@ -205,14 +210,14 @@ def test_a_failed_index_leaves_the_previous_site_in_place(tmp_path):
     target = tmp_path / "_site"
     first = run_build("build", "--output", str(target))
     assert first.returncode == 0, first.stderr
-    before = {path.relative_to(target): path.read_bytes() for path in target.rglob("*") if path.is_file()}
+    before = site_bytes(target)
     for broken in ("/bin/false", str(tmp_path / "no-such-pagefind")):
         env = {**os.environ, "PAGEFIND_BINARY_PATH": broken}
         result = run_build("build", "--output", str(target), env=env)
         assert result.returncode == 1, result.stdout + result.stderr
         assert "search index could not be built" in result.stderr
         assert "is unchanged" in result.stderr
-        after = {path.relative_to(target): path.read_bytes() for path in target.rglob("*") if path.is_file()}
+        after = site_bytes(target)
         assert after == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"], "no half-built folder is left behind"
 
@@ -240,14 +245,14 @@ def test_pagefind_stopping_while_records_are_sent_is_reported_and_nothing_is_wri
     target = tmp_path / "_site"
     first = run_build("build", "--output", str(target))
     assert first.returncode == 0, first.stderr
-    before = {path.relative_to(target): path.read_bytes() for path in target.rglob("*") if path.is_file()}
+    before = site_bytes(target)
     program = tmp_path / "pagefind"
     program.write_text(f"#!{sys.executable}\n{STOPS_AFTER_ONE_RECORD}", encoding="utf-8")
     program.chmod(0o755)
     result = run_build("build", "--output", str(target), env={**os.environ, "PAGEFIND_BINARY_PATH": str(program)})
     assert result.returncode == 1, result.stdout + result.stderr
     assert "the search index could not be built (the Pagefind program stopped answering" in result.stderr
-    after = {path.relative_to(target): path.read_bytes() for path in target.rglob("*") if path.is_file()}
+    after = site_bytes(target)
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "pagefind"], "no half-built folder is left behind"
 

@@ -209,7 +209,8 @@ def _service_class():
             replies = []
             for payload in payloads:
                 self._message_id += 1
-                replies.append(self._responses.setdefault(self._message_id, self._loop.create_future()))
+                self._responses[self._message_id] = reply = self._loop.create_future()
+                replies.append(reply)
                 request = json.dumps({"message_id": self._message_id, "payload": payload})
                 self._backend.stdin.write(base64.b64encode(request.encode("utf-8")) + b",")
             return replies
